@@ -1,0 +1,57 @@
+# metabeta: NPE and NUTS for Bayesian linear mixed models.
+# `make validate` runs the main job; `make test` runs the tests.
+
+GO      ?= go
+BIN     := bin/metabeta
+OUT     ?= validate-out
+PKGS    := ./...
+
+.PHONY: all build test test-short validate validate-quick bench bench-stan fmt lint vet fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/metabeta
+
+## test: the unit tests, including the seed corpora of the fuzz targets.
+test:
+	$(GO) test -count=1 $(PKGS)
+
+## test-short: the fast tier.
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+## validate: the main job on the embedded defaults.
+validate: build
+	./$(BIN) validate --out $(OUT)
+
+validate-quick: build
+	./$(BIN) validate --quick --out $(OUT)
+
+## bench: Go benchmarks of every hot path, with allocations.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-stan: rstan and metabeta NUTS side by side (installs R and rstan with apt when missing).
+bench-stan:
+	bash bench/stan/run.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet $(PKGS)
+
+## lint: formatting, vet, and no global randomness anywhere (house rule 1).
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if git grep -nE '\brand\.(Float64|Float32|Int|IntN|Intn|Int64|Int64N|Int32|Int32N|Uint32|Uint64|NormFloat64|ExpFloat64|Perm|Shuffle|N)\(' -- '*.go'; then \
+		echo "lint: package-level math/rand call: pass a *rand.Rand explicitly"; exit 1; fi
+
+## fuzz: a short fuzzing run of each fuzz target.
+fuzz:
+	$(GO) test ./lmm/frame -run '^$$' -fuzz FuzzParseFormula -fuzztime 30s
+	$(GO) test ./lmm/frame -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s
+
+clean:
+	rm -rf bin $(OUT)

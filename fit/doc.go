@@ -1,0 +1,20 @@
+// Package fit runs the estimators on a mixed-model design and reports their
+// posteriors in one schema, whatever the method: a summary per global
+// parameter (b_*, sd_<group>__*, sigma) and per random effect
+// (r_<group>[<level>,<term>]), sampler diagnostics, timing and warnings, plus
+// the draws themselves in R posterior's draws_df layout.
+//
+// NUTS runs the generic sampler of package hmc on one of the model's exact
+// targets from package lmm:
+//
+//   - collapsed (the default): the random effects are integrated out, so the
+//     sampler sees only the P+Q+1 global parameters; each kept draw is then
+//     completed with an exact draw of b from its Gaussian conditional
+//     p(b | β, σ_b, σ, y), which makes the pair an exact draw from the joint
+//     posterior (the conditional is exact for the Gaussian model);
+//   - joint: the non-centred joint density of Stan's model, over the global
+//     parameters and the M·Q standardized random effects.
+//
+// Posterior summaries use rank-normalized split R̂ and bulk and tail ESS
+// (Vehtari et al. 2021) from package diagnostics.
+package fit

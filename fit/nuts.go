@@ -1,0 +1,151 @@
+package fit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/metabeta-go/metabeta/hmc"
+	"github.com/metabeta-go/metabeta/lmm"
+)
+
+// Targets of NUTS.
+const (
+	TargetCollapsed = "collapsed"
+	TargetJoint     = "joint"
+)
+
+// NUTSOptions configures NUTS. Zero values take hmc's defaults (4 chains,
+// 1000 warmup and 1000 kept iterations, diagonal metric, δ = 0.8, tree depth
+// 10) and the collapsed target.
+type NUTSOptions struct {
+	Target       string // TargetCollapsed (default) or TargetJoint
+	Chains       int
+	Warmup       int
+	Draws        int
+	Seed         uint64
+	Dense        bool    // adapt a dense metric instead of a diagonal one
+	TargetAccept float64 // dual-averaging target δ
+	MaxDepth     int
+	// Progress, when non-nil, is called from the chain goroutines after each
+	// iteration; it must be cheap and safe for concurrent use.
+	Progress func(chain, iter int)
+}
+
+// NUTS fits the model to d under prior by NUTS and returns the posterior in
+// the common schema, draws included. The draws of the global parameters are
+// on their natural scale (b_Intercept on the original, uncentred scale); the
+// random effects are completed by an exact conditional draw (collapsed) or
+// taken from the sampled non-centred effects (joint).
+func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) (*Result, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := prior.Check(d); err != nil {
+		return nil, err
+	}
+	if opt.Target == "" {
+		opt.Target = TargetCollapsed
+	}
+	p, q, m := d.P(), d.Q(), d.M()
+	nGlobal, nRandom := p+q+1, m*q
+	base := lmm.NewCollapsed(d, prior)
+	stats := base.Stats()
+
+	var newTarget func() hmc.Target
+	switch opt.Target {
+	case TargetCollapsed:
+		newTarget = func() hmc.Target { return base.Clone() }
+	case TargetJoint:
+		joint := lmm.NewJointStats(stats, prior)
+		newTarget = func() hmc.Target { return joint.Clone() }
+	default:
+		return nil, fmt.Errorf("unknown target %q (want %s or %s)", opt.Target, TargetCollapsed, TargetJoint)
+	}
+	cfg := hmc.Config{
+		Chains: opt.Chains, Warmup: opt.Warmup, Draws: opt.Draws,
+		MaxDepth: opt.MaxDepth, TargetAccept: opt.TargetAccept,
+		Progress: opt.Progress,
+		ExtraDim: nGlobal + nRandom,
+	}
+	if opt.Dense {
+		cfg.Metric = hmc.DenseMetricKind
+	}
+	chains := cfg.Chains
+	if chains == 0 {
+		chains = hmc.DefaultChains
+	}
+	// One conditional sampler per chain: each holds a workspace.
+	conds := make([]*lmm.Collapsed, chains)
+	for c := range conds {
+		conds[c] = base.Clone()
+	}
+	joint := opt.Target == TargetJoint
+	cfg.OnDraw = func(chain int, rng *rand.Rand, x, extra []float64) error {
+		globals := extra[:nGlobal]
+		stats.Centred.ToOriginal(globals[:p], x[:p])
+		for k := 0; k < q+1; k++ {
+			globals[p+k] = math.Exp(x[p+k])
+		}
+		b := extra[nGlobal:]
+		if joint {
+			z := x[nGlobal:]
+			for g := range m {
+				for k := range q {
+					b[g*q+k] = globals[p+k] * z[g*q+k]
+				}
+			}
+			return nil
+		}
+		if !conds[chain].SampleRandomEffects(rng, x[:nGlobal], b) {
+			return fmt.Errorf("random effects: non-finite parameters %v", x[:nGlobal])
+		}
+		return nil
+	}
+
+	start := time.Now()
+	res, err := hmc.Run(ctx, newTarget, cfg, opt.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("nuts (%s target): %w", opt.Target, err)
+	}
+	wall := time.Since(start)
+
+	draws := &Draws{Names: append(d.Names(), d.RandomNames()...), Chains: res.Extra}
+	globals, random := summarize(draws, nGlobal, true)
+	out := &Result{
+		Method:        "nuts",
+		Target:        opt.Target,
+		Formula:       d.Formula,
+		NObs:          d.N(),
+		NGroups:       m,
+		Prior:         prior.SpecJSON(d),
+		Parameters:    globals,
+		RandomEffects: random,
+		Diagnostics: Diagnostics{
+			Divergences:   res.Divergences(),
+			TreedepthHits: res.TreeDepthHits(),
+			EBFMI:         nums(res.EBFMI()),
+			StepSize:      res.StepSize,
+		},
+		Timing: Timing{
+			Wall:     wall.Seconds(),
+			Warmup:   slices.Max(res.WarmupTime).Seconds(),
+			Sampling: slices.Max(res.SamplingTime).Seconds(),
+		},
+		Draws: draws,
+	}
+	out.Warnings = append(append([]string{}, res.Warnings...), convergenceWarnings(globals, random, res.Chains)...)
+	return out, nil
+}
+
+// nums converts to Num, so that NaN marshals as null.
+func nums(x []float64) []Num {
+	out := make([]Num, len(x))
+	for i, v := range x {
+		out[i] = Num(v)
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
+)
+
+// Thresholds for the convergence warnings, from Vehtari et al. (2021): R̂
+// above 1.01, or bulk or tail ESS below 100 per chain.
+const (
+	RhatThreshold        = 1.01
+	ESSPerChainThreshold = 100
+)
+
+// summarize fills the summaries of the nGlobal global quantities and the
+// random effects from the draws. With mcmc false (independent draws) R̂ and
+// ESS are NaN.
+func summarize(d *Draws, nGlobal int, mcmc bool) (globals, random []Summary) {
+	out := make([]Summary, len(d.Names))
+	for j, name := range d.Names {
+		col := d.Column(j)
+		s := Summary{Name: name}
+		if mcmc {
+			ds := diagnostics.Summarize(col)
+			s.Mean, s.SD, s.Q5, s.Q50, s.Q95 = Num(ds.Mean), Num(ds.SD), Num(ds.Q5), Num(ds.Q50), Num(ds.Q95)
+			s.Rhat, s.ESSBulk, s.ESSTail = Num(ds.Rhat), Num(ds.ESSBulk), Num(ds.ESSTail)
+		} else {
+			all := make([]float64, 0, len(col)*len(col[0]))
+			for _, c := range col {
+				all = append(all, c...)
+			}
+			mean, sd := meanSD(all)
+			s.Mean, s.SD = Num(mean), Num(sd)
+			s.Q5 = Num(diagnostics.Quantile(all, 0.05))
+			s.Q50 = Num(diagnostics.Quantile(all, 0.5))
+			s.Q95 = Num(diagnostics.Quantile(all, 0.95))
+			s.Rhat, s.ESSBulk, s.ESSTail = Num(math.NaN()), Num(math.NaN()), Num(math.NaN())
+		}
+		out[j] = s
+	}
+	return out[:nGlobal], out[nGlobal:]
+}
+
+// meanSD returns the mean and sample standard deviation of x.
+func meanSD(x []float64) (mean, sd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(x)-1))
+}
+
+// convergenceWarnings returns the R̂ and ESS warnings for the global
+// parameters, one line per problem, naming the worst parameter.
+func convergenceWarnings(globals, random []Summary, chains int) []string {
+	var w []string
+	check := func(kind string, ss []Summary) {
+		worstR, worstRName := 0.0, ""
+		worstE, worstEName := math.Inf(1), ""
+		for _, s := range ss {
+			r := float64(s.Rhat)
+			if math.IsNaN(r) || r > worstR {
+				if math.IsNaN(r) {
+					r = math.Inf(1)
+				}
+				worstR, worstRName = r, s.Name
+			}
+			e := math.Min(float64(s.ESSBulk), float64(s.ESSTail))
+			if math.IsNaN(e) {
+				e = 0
+			}
+			if e < worstE {
+				worstE, worstEName = e, s.Name
+			}
+		}
+		if worstR > RhatThreshold {
+			w = append(w, fmt.Sprintf("R-hat above %.2f for %s (%.3f, worst of the %s): the chains have not mixed; run longer", RhatThreshold, worstRName, worstR, kind))
+		}
+		if worstE < ESSPerChainThreshold*float64(chains) {
+			w = append(w, fmt.Sprintf("ESS below %d per chain for %s (%.0f, lowest of the %s): estimates are unreliable; run longer", ESSPerChainThreshold, worstEName, worstE, kind))
+		}
+	}
+	check("global parameters", globals)
+	if len(random) > 0 {
+		check("random effects", random)
+	}
+	return w
+}

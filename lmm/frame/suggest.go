@@ -1,0 +1,62 @@
+package frame
+
+import (
+	"fmt"
+	"strings"
+)
+
+// unknownColumn returns the error for a formula name that is not a column
+// of the frame, suggesting the closest column name when one is near.
+func unknownColumn(fr *Frame, role, name string) error {
+	msg := fmt.Sprintf("unknown column %q (%s)", name, role)
+	if s := closest(name, fr.Names()); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	const maxListed = 20
+	if names := fr.Names(); len(names) <= maxListed {
+		msg += "; the columns are " + strings.Join(names, ", ")
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// closest returns the candidate nearest to name: an exact match ignoring
+// case, else the one with the smallest edit distance when that distance is at
+// most a third of the name's length (and at least 1). It returns "" when no
+// candidate is near.
+func closest(name string, candidates []string) string {
+	for _, c := range candidates {
+		if strings.EqualFold(c, name) {
+			return c
+		}
+	}
+	best, bestDist := "", max(len([]rune(name))/3, 1)+1
+	lower := strings.ToLower(name)
+	for _, c := range candidates {
+		if d := editDistance(lower, strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance between a and b in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,21 @@
+// Package flow implements conditional normalizing flows for the NPE
+// posterior q(θ | c): an invertible map z = f(θ; c) to a base density p, so
+//
+//	log q(θ | c) = log p(f(θ; c)) + log|det ∂f/∂θ|.
+//
+// A Flow is Steps repetitions of ActNorm (Kingma & Dhariwal 2018) → fixed
+// random Permutation → coupling, as in metabeta (arXiv 2510.07473, §2). The
+// coupling is the conditional affine coupling of RealNVP (Dinh et al. 2017),
+// z_b = x_b·exp(s) + t with (s, t) = NN(x_a, c) and a tanh-clamped
+// log-scale s = C·tanh(s̃/C). The base is the standard Normal or a diagonal
+// Student-t with trainable degrees of freedom (metabeta's default, ν₀ = 5).
+//
+// Padded target dimensions (mask false) pass through every transform
+// unchanged with zero log-determinant, enter conditioners as zeros and are
+// left out of the base density, so log q does not depend on them.
+//
+// Flow.LogProb evaluates log q for a batch; Flow.Backward returns the
+// exact gradients of Σ_r w_r log q(θ_r | c_r) with respect to the
+// parameters, θ and c; Flow.Sample draws by the inverse map and returns
+// log q of the draws. All are batched and reuse their buffers.
+package flow

@@ -1,0 +1,249 @@
+package flow
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
+
+// Config describes a conditional flow. Its JSON form is the architecture
+// header of a weights file.
+type Config struct {
+	Dim     int `json:"dim"`     // target dimension D
+	Context int `json:"context"` // context width C
+	Steps   int `json:"steps"`   // number of ActNorm → permutation → coupling steps
+	Hidden  int `json:"hidden"`  // conditioner hidden width
+	Depth   int `json:"depth"`   // conditioner hidden layers
+	// Coupling is "affine" or "spline".
+	Coupling string `json:"coupling"`
+	// Clamp is the tanh clamp C of affine log-scales (default 3).
+	Clamp float64 `json:"clamp"`
+	// Bins and Bound configure spline couplings (defaults 8 and 3).
+	Bins  int     `json:"bins"`
+	Bound float64 `json:"bound"`
+	// Base is "normal" or "studentt" (trainable ν, initialized at 5).
+	Base string `json:"base"`
+	// Activation of the conditioners: "gelu" (default) or "relu".
+	Activation string `json:"activation"`
+}
+
+func (c *Config) defaults() {
+	if c.Coupling == "" {
+		c.Coupling = "affine"
+	}
+	if c.Clamp == 0 {
+		c.Clamp = 3
+	}
+	if c.Bins == 0 {
+		c.Bins = 8
+	}
+	if c.Bound == 0 {
+		c.Bound = 3
+	}
+	if c.Base == "" {
+		c.Base = "normal"
+	}
+	if c.Activation == "" {
+		c.Activation = "gelu"
+	}
+}
+
+// Flow is a conditional normalizing flow q(x | c) = p(f(x; c))·|det ∂f/∂x|
+// with f the composition of its transforms (data → base).
+type Flow struct {
+	Config     Config
+	Transforms []Transform
+	Base       Base
+
+	n      int
+	xs     [][]float64 // xs[i] is the input of transform i; xs[len] is z
+	masks  [][]bool
+	logDet []float64
+	baseLP []float64
+	g, g2  []float64
+}
+
+// New builds a flow from cfg with random initialization drawn from rng.
+func New(cfg Config, rng *rand.Rand) *Flow {
+	cfg.defaults()
+	if cfg.Dim <= 0 || cfg.Steps <= 0 || cfg.Context < 0 {
+		panic(fmt.Sprintf("flow: invalid config %+v", cfg))
+	}
+	f := &Flow{Config: cfg}
+	for s := 0; s < cfg.Steps; s++ {
+		name := fmt.Sprintf("flow.%d", s)
+		f.Transforms = append(f.Transforms, NewActNorm(name+".actnorm", cfg.Dim), NewPermutation(cfg.Dim, rng))
+		switch cfg.Coupling {
+		case "affine":
+			f.Transforms = append(f.Transforms, NewAffineCoupling(name+".affine", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.Clamp, rng))
+		case "spline":
+			f.Transforms = append(f.Transforms, NewSplineCoupling(name+".spline", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.Bins, cfg.Bound, rng))
+		default:
+			panic("flow: unknown coupling " + cfg.Coupling)
+		}
+	}
+	switch cfg.Base {
+	case "normal":
+		f.Base = &Normal{Dim: cfg.Dim}
+	case "studentt":
+		f.Base = NewStudentT("flow.base", cfg.Dim, 5)
+	default:
+		panic("flow: unknown base " + cfg.Base)
+	}
+	return f
+}
+
+// Params returns every parameter in a fixed order.
+func (f *Flow) Params() []*nn.Param {
+	var ps []*nn.Param
+	for _, t := range f.Transforms {
+		ps = append(ps, t.Params()...)
+	}
+	return append(ps, f.Base.Params()...)
+}
+
+// Replica returns a flow sharing parameter values with its own gradients
+// and buffers, for a concurrent worker.
+func (f *Flow) Replica() *Flow {
+	r := &Flow{Config: f.Config, Base: f.Base.Replica()}
+	for _, t := range f.Transforms {
+		r.Transforms = append(r.Transforms, t.Replica())
+	}
+	return r
+}
+
+// InitData initializes every ActNorm from a batch by passing it through
+// the flow (Kingma & Dhariwal 2018 data-dependent initialization).
+func (f *Flow) InitData(x, ctx []float64, mask []bool, n int) {
+	f.prepare(mask, n)
+	copy(f.xs[0], x)
+	for i, t := range f.Transforms {
+		if a, ok := t.(*ActNorm); ok {
+			a.InitData(f.xs[i], f.masks[i], n)
+		}
+		t.Forward(f.xs[i+1], f.xs[i], ctx, f.masks[i], f.logDet, n)
+	}
+}
+
+func (f *Flow) prepare(mask []bool, n int) {
+	D := f.Config.Dim
+	if mask != nil && len(mask) != n*D {
+		panic("flow: mask size mismatch")
+	}
+	f.n = n
+	L := len(f.Transforms)
+	if len(f.xs) != L+1 {
+		f.xs = make([][]float64, L+1)
+		f.masks = make([][]bool, L+1)
+	}
+	for i := range f.xs {
+		f.xs[i] = grow(f.xs[i], n*D)
+		if mask == nil {
+			f.masks[i] = nil
+			continue
+		}
+		if cap(f.masks[i]) < n*D {
+			f.masks[i] = make([]bool, n*D)
+		}
+		f.masks[i] = f.masks[i][:n*D]
+		if i == 0 {
+			copy(f.masks[0], mask)
+		} else if mm, ok := f.Transforms[i-1].(maskMapper); ok {
+			mm.mapMask(f.masks[i], f.masks[i-1], n)
+		} else {
+			copy(f.masks[i], f.masks[i-1])
+		}
+	}
+	f.logDet = grow(f.logDet, n)
+	f.baseLP = grow(f.baseLP, n)
+	clear(f.logDet)
+}
+
+func (f *Flow) checkSizes(x, ctx []float64, n int) {
+	if len(x) != n*f.Config.Dim || len(ctx) != n*f.Config.Context {
+		panic("flow: input size mismatch")
+	}
+}
+
+// LogProb writes log q(x_r | ctx_r) for n rows into dst (length n) and
+// caches what Backward needs. mask (n×Dim, true = real) may be nil; padded
+// dimensions do not affect the result.
+func (f *Flow) LogProb(dst, x, ctx []float64, mask []bool, n int) {
+	f.checkSizes(x, ctx, n)
+	f.prepare(mask, n)
+	copy(f.xs[0], x)
+	for i, t := range f.Transforms {
+		t.Forward(f.xs[i+1], f.xs[i], ctx, f.masks[i], f.logDet, n)
+	}
+	L := len(f.Transforms)
+	f.Base.LogProb(f.baseLP, f.xs[L], f.masks[L], n)
+	for r := 0; r < n; r++ {
+		dst[r] = f.baseLP[r] + f.logDet[r]
+	}
+}
+
+// Backward accumulates the gradient of Σ_r w_r·log q(x_r | ctx_r), for the
+// rows of the last LogProb, into the parameters' Grad; it writes the
+// gradient with respect to x into dx and with respect to ctx into dctx
+// (either may be nil).
+func (f *Flow) Backward(dx, dctx, w []float64) {
+	n, D := f.n, f.Config.Dim
+	L := len(f.Transforms)
+	f.g = grow(f.g, n*D)
+	f.g2 = grow(f.g2, n*D)
+	if dctx != nil {
+		clear(dctx)
+	}
+	f.Base.Backward(f.g, w)
+	for i := L - 1; i >= 0; i-- {
+		f.Transforms[i].Backward(f.g2, dctx, f.g, w)
+		f.g, f.g2 = f.g2, f.g
+	}
+	if dx != nil {
+		copy(dx, f.g)
+	}
+}
+
+// Sample draws n rows x_r ~ q(· | ctx_r) into x, writes log q(x_r | ctx_r)
+// into logq (if non-nil); padded dimensions of x are zero.
+func (f *Flow) Sample(rng *rand.Rand, x, ctx []float64, mask []bool, logq []float64, n int) {
+	f.checkSizes(x, ctx, n)
+	f.prepare(mask, n)
+	L := len(f.Transforms)
+	f.Base.Sample(rng, f.xs[L], f.masks[L], n)
+	f.Base.LogProb(f.baseLP, f.xs[L], f.masks[L], n)
+	for i := L - 1; i >= 0; i-- {
+		f.Transforms[i].Inverse(f.xs[i], f.xs[i+1], ctx, f.masks[i], f.logDet, n)
+	}
+	copy(x, f.xs[0])
+	if logq != nil {
+		for r := 0; r < n; r++ {
+			logq[r] = f.baseLP[r] - f.logDet[r]
+		}
+	}
+}
+
+// Inverse maps base points z to x = f⁻¹(z; ctx), adding log|det ∂x/∂z| to
+// logDet (length n).
+func (f *Flow) Inverse(x, z, ctx []float64, mask []bool, logDet []float64, n int) {
+	f.checkSizes(x, ctx, n)
+	f.prepare(mask, n)
+	L := len(f.Transforms)
+	copy(f.xs[L], z)
+	for i := L - 1; i >= 0; i-- {
+		f.Transforms[i].Inverse(f.xs[i], f.xs[i+1], ctx, f.masks[i], logDet, n)
+	}
+	copy(x, f.xs[0])
+}
+
+// Forward maps x to z = f(x; ctx), adding log|det ∂z/∂x| to logDet.
+func (f *Flow) Forward(z, x, ctx []float64, mask []bool, logDet []float64, n int) {
+	f.checkSizes(x, ctx, n)
+	f.prepare(mask, n)
+	copy(f.xs[0], x)
+	for i, t := range f.Transforms {
+		t.Forward(f.xs[i+1], f.xs[i], ctx, f.masks[i], logDet, n)
+	}
+	copy(z, f.xs[len(f.Transforms)])
+}

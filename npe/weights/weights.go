@@ -1,0 +1,140 @@
+package weights
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
+
+// FormatVersion is the version written by Save and the only one Load accepts.
+const FormatVersion = 1
+
+var magic = [8]byte{'M', 'B', 'N', 'P', 'E', 'W', 'T', 0}
+
+// Errors returned (wrapped) by Load; test with errors.Is.
+var (
+	ErrFormat   = errors.New("weights: not a weights file")
+	ErrVersion  = errors.New("weights: unsupported format version")
+	ErrCorrupt  = errors.New("weights: corrupted or truncated file")
+	ErrMismatch = errors.New("weights: file does not match the model")
+)
+
+type paramInfo struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+type header struct {
+	Config json.RawMessage `json:"config"`
+	Params []paramInfo     `json:"params"`
+}
+
+// Save writes config (marshalled as JSON) and the values of params to w.
+func Save(w io.Writer, config any, params []*nn.Param) error {
+	cfg, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("weights: encoding config: %w", err)
+	}
+	h := header{Config: cfg}
+	for _, p := range params {
+		h.Params = append(h.Params, paramInfo{Name: p.Name, Shape: p.Shape})
+	}
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("weights: encoding header: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.Write(magic[:])
+	binary.Write(&buf, binary.LittleEndian, uint32(FormatVersion))
+	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
+	buf.Write(hdr)
+	var b [8]byte
+	for _, p := range params {
+		for _, v := range p.Value {
+			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+			buf.Write(b[:])
+		}
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("weights: writing: %w", err)
+	}
+	return nil
+}
+
+// Load reads a weights file into params, refusing it unless its config
+// equals config (compared as JSON) and its parameter names and shapes equal
+// params' in order. params are left unchanged on error.
+func Load(r io.Reader, config any, params []*nn.Param) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("weights: reading: %w", err)
+	}
+	if len(data) < 16 || !bytes.Equal(data[:8], magic[:]) {
+		return fmt.Errorf("%w: bad magic", ErrFormat)
+	}
+	if v := binary.LittleEndian.Uint32(data[8:12]); v != FormatVersion {
+		return fmt.Errorf("%w: file has version %d, this build reads %d", ErrVersion, v, FormatVersion)
+	}
+	if len(data) < 16+sha256.Size {
+		return fmt.Errorf("%w: %d bytes is too short", ErrCorrupt, len(data))
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return fmt.Errorf("%w: SHA-256 checksum mismatch", ErrCorrupt)
+	}
+	hl := int(binary.LittleEndian.Uint32(data[12:16]))
+	if 16+hl > len(body) {
+		return fmt.Errorf("%w: header length %d exceeds file", ErrCorrupt, hl)
+	}
+	var h header
+	if err := json.Unmarshal(body[16:16+hl], &h); err != nil {
+		return fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	want, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("weights: encoding config: %w", err)
+	}
+	var got bytes.Buffer
+	if err := json.Compact(&got, h.Config); err != nil {
+		return fmt.Errorf("%w: config: %v", ErrCorrupt, err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		return fmt.Errorf("%w: architecture config %s, model has %s", ErrMismatch, got.Bytes(), want)
+	}
+	if len(h.Params) != len(params) {
+		return fmt.Errorf("%w: file has %d parameters, model has %d", ErrMismatch, len(h.Params), len(params))
+	}
+	total := 0
+	for i, p := range params {
+		fp := h.Params[i]
+		if fp.Name != p.Name {
+			return fmt.Errorf("%w: parameter %d is %q in the file, %q in the model", ErrMismatch, i, fp.Name, p.Name)
+		}
+		if !slices.Equal(fp.Shape, p.Shape) {
+			return fmt.Errorf("%w: parameter %q has shape %v in the file, %v in the model", ErrMismatch, p.Name, fp.Shape, p.Shape)
+		}
+		total += len(p.Value)
+	}
+	payload := body[16+hl:]
+	if len(payload) != 8*total {
+		return fmt.Errorf("%w: payload has %d bytes, want %d", ErrCorrupt, len(payload), 8*total)
+	}
+	off := 0
+	for _, p := range params {
+		for j := range p.Value {
+			p.Value[j] = math.Float64frombits(binary.LittleEndian.Uint64(payload[off:]))
+			off += 8
+		}
+	}
+	return nil
+}

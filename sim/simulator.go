@@ -1,0 +1,236 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/metabeta-go/metabeta/lmm"
+)
+
+// Source says where a dataset's predictors and grouping came from.
+type Source int
+
+const (
+	// SourceSynthetic is metabeta's predictor mixture (see Family).
+	SourceSynthetic Source = iota
+	// SourceReal is a subsample of one of Config.RealDesigns.
+	SourceReal
+)
+
+// String returns the name of the source.
+func (s Source) String() string {
+	switch s {
+	case SourceSynthetic:
+		return "synthetic"
+	case SourceReal:
+		return "real"
+	}
+	return fmt.Sprintf("Source(%d)", int(s))
+}
+
+// Sample is one simulated dataset with everything that generated it.
+type Sample struct {
+	Index  int         // the dataset index it was drawn for
+	Design *lmm.Design // the data; passes Validate
+	Prior  lmm.Prior   // the prior drawn from the hyperprior, in the design's units
+	Truth  lmm.Params  // the parameters drawn from Prior; Beta is original-scale
+	// RandomEffects are the group effects b_g, M·Q values group-major, in
+	// the order of Design.RandomNames.
+	RandomEffects []float64
+
+	Source Source
+	// Families is the family of each non-intercept column (synthetic
+	// source only; nil otherwise).
+	Families []Family
+	// RealDesign is the index in Config.RealDesigns of the source design,
+	// or −1 for synthetic data.
+	RealDesign int
+	// SourceRows are the rows of the source design used, in output order
+	// (real source only). Output row r is source row SourceRows[r].
+	SourceRows []int
+	// SourceCols are the columns of the source design's X used for the
+	// output columns 1..P−1, in order (real source only).
+	SourceCols []int
+	// Attempts is the number of draws made, 1 unless a draw had a constant
+	// predictor column and was redrawn.
+	Attempts int
+	// Warnings note departures from the configuration, e.g. a
+	// misspecification that could not be applied.
+	Warnings []string
+}
+
+// maxAttempts bounds the redraws of a dataset whose predictors came out
+// degenerate (a constant column after subsampling or redrawing).
+const maxAttempts = 20
+
+// Simulator draws datasets from the metabeta-style generative process. It
+// is immutable after New and safe for concurrent use: every dataset gets its
+// own random stream derived from (seed, index).
+type Simulator struct {
+	cfg Config
+}
+
+// New returns a simulator for cfg, or an error naming the first invalid
+// field. The Config (including the RealDesigns slice) is copied; the
+// designs themselves are shared and must not be modified afterwards.
+func New(cfg Config) (*Simulator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.RealDesigns = append([]*lmm.Design(nil), cfg.RealDesigns...)
+	return &Simulator{cfg: cfg}, nil
+}
+
+// Config returns a copy of the simulator's configuration.
+func (s *Simulator) Config() Config { return s.cfg }
+
+// Stream returns the random stream of dataset index under seed:
+// rand.New(rand.NewPCG(seed, index)). Any worker can thus draw dataset i
+// on its own, and the output for a seed does not depend on the number of
+// workers.
+func Stream(seed uint64, index int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, uint64(index)))
+}
+
+// Sample draws dataset index under seed; the result is a deterministic
+// function of (configuration, seed, index). It panics if index < 0.
+func (s *Simulator) Sample(seed uint64, index int) (*Sample, error) {
+	if index < 0 {
+		panic("sim: negative dataset index")
+	}
+	smp, err := s.Draw(Stream(seed, index))
+	if err != nil {
+		return nil, fmt.Errorf("sim: dataset %d (seed %d): %w", index, seed, err)
+	}
+	smp.Index = index
+	return smp, nil
+}
+
+// All yields datasets 0..n−1 under seed in order (each Sample carries its
+// Index). After an error it yields (nil, err) and stops.
+func (s *Simulator) All(seed uint64, n int) iter.Seq2[*Sample, error] {
+	return func(yield func(*Sample, error) bool) {
+		for i := range n {
+			smp, err := s.Sample(seed, i)
+			if !yield(smp, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Draw draws one dataset from rng. Sample is Draw on the stream of
+// (seed, index); Draw lets a caller supply its own stream.
+func (s *Simulator) Draw(rng *rand.Rand) (*Sample, error) {
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		smp, err := s.draw(rng)
+		if errors.Is(err, errDegenerate) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		smp.Attempts = attempt
+		return smp, nil
+	}
+	return nil, fmt.Errorf("%w in %d draws in a row", errDegenerate, maxAttempts)
+}
+
+// draw makes one attempt at a dataset.
+func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
+	c := &s.cfg
+	d, q, m := drawShape(rng, c)
+	smp := &Sample{RealDesign: -1}
+	var (
+		sizes []int
+		x     []float64
+	)
+	if c.RealFraction > 0 && rng.Float64() < c.RealFraction {
+		smp.Source = SourceReal
+		smp.RealDesign = rng.IntN(len(c.RealDesigns))
+		src := c.RealDesigns[smp.RealDesign]
+		sub := drawRealSubset(rng, c, src, d, m)
+		d, m, sizes = sub.d, sub.m, sub.sizes
+		q = min(q, d)
+		x = make([]float64, len(sub.rows)*d)
+		sub.fill(src, x)
+		if err := standardize(x[1:], d, d-1); err != nil {
+			return nil, err
+		}
+		smp.SourceRows, smp.SourceCols = sub.rows, sub.cols
+	} else {
+		sizes = drawGroupSizes(rng, c, m, nil)
+		n := sum(sizes)
+		x = make([]float64, n*d)
+		for r := range n {
+			x[r*d] = 1
+		}
+		fam, err := synthetic(rng, c, n, d, x)
+		if err != nil {
+			return nil, err
+		}
+		smp.Families = fam
+	}
+	smp.Design = newDesign(d, q, sizes, x)
+	s.drawParams(rng, smp)
+	return smp, nil
+}
+
+// newDesign wraps the n×d predictors x (intercept in column 0) grouped by
+// sizes into a Design with terms Intercept, x1, …, random terms the first q
+// fixed terms, group "g" with levels "1".."m" and a zero response.
+func newDesign(d, q int, sizes []int, x []float64) *lmm.Design {
+	n := sum(sizes)
+	des := &lmm.Design{
+		Response:  "y",
+		Group:     "g",
+		Fixed:     make([]string, d),
+		Random:    make([]string, q),
+		RandomCol: make([]int, q),
+		Intercept: true,
+		Levels:    make([]string, len(sizes)),
+		Y:         make([]float64, n),
+		X:         x,
+		G:         make([]int, 0, n),
+	}
+	des.Fixed[0] = "Intercept"
+	for j := 1; j < d; j++ {
+		des.Fixed[j] = "x" + strconv.Itoa(j)
+	}
+	copy(des.Random, des.Fixed[:q])
+	for k := range des.RandomCol {
+		des.RandomCol[k] = k
+	}
+	for g, size := range sizes {
+		des.Levels[g] = strconv.Itoa(g + 1)
+		for range size {
+			des.G = append(des.G, g)
+		}
+	}
+	des.Formula = formula(des)
+	return des
+}
+
+// formula returns the lme4 formula of a simulated design, e.g.
+// "y ~ 1 + x1 + x2 + (1 + x1 || g)"; random terms are uncorrelated, so two
+// or more use "||".
+func formula(d *lmm.Design) string {
+	var b strings.Builder
+	b.WriteString(d.Response + " ~ 1")
+	for _, t := range d.Fixed[1:] {
+		b.WriteString(" + " + t)
+	}
+	if q := d.Q(); q > 0 {
+		terms := append([]string{"1"}, d.Random[1:]...)
+		bar := " | "
+		if q > 1 {
+			bar = " || "
+		}
+		b.WriteString(" + (" + strings.Join(terms, " + ") + bar + d.Group + ")")
+	}
+	return b.String()
+}

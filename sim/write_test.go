@@ -1,0 +1,105 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestWriteCSVRoundTrip checks the header, the row count, and that every
+// value reads back to the exact float64 of the design.
+func TestWriteCSVRoundTrip(t *testing.T) {
+	t.Parallel()
+	c := DefaultConfig()
+	c.Fixed = IntRange{3, 3}
+	c.Random = IntRange{2, 2}
+	c.Groups = IntRange{6, 6}
+	smp := draw(t, newSim(t, c), 5, 2)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, smp); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := smp.Design
+	if want := []string{"y", "x1", "x2", "g"}; !slices.Equal(recs[0], want) {
+		t.Fatalf("header %v, want %v", recs[0], want)
+	}
+	if len(recs) != d.N()+1 {
+		t.Fatalf("%d records, want N+1 = %d", len(recs), d.N()+1)
+	}
+	for i, rec := range recs[1:] {
+		want := []float64{d.Y[i], d.X[i*3+1], d.X[i*3+2]}
+		for k, w := range want {
+			if got, err := strconv.ParseFloat(rec[k], 64); err != nil || got != w {
+				t.Fatalf("row %d field %d: %q reads as %v (%v), want %v", i, k, rec[k], got, err, w)
+			}
+		}
+		if rec[3] != d.Levels[d.G[i]] {
+			t.Fatalf("row %d: group %q, want %q", i, rec[3], d.Levels[d.G[i]])
+		}
+	}
+}
+
+// TestTruth checks the order and values of the truth record and that its
+// JSON form parses with the same keys.
+func TestTruth(t *testing.T) {
+	t.Parallel()
+	c := DefaultConfig()
+	c.Fixed = IntRange{2, 2}
+	c.Random = IntRange{2, 2}
+	c.Groups = IntRange{5, 5}
+	smp := draw(t, newSim(t, c), 6, 0)
+	tr := Truth(smp)
+	d := smp.Design
+	wantNames := append(d.Names(), d.RandomNames()...)
+	if len(tr) != len(wantNames) || len(tr) != 2+2+1+5*2 {
+		t.Fatalf("%d truth entries, want P+Q+1+M·Q = 15", len(tr))
+	}
+	wantVals := slices.Concat(smp.Truth.Beta, smp.Truth.SigmaB, []float64{smp.Truth.Sigma}, smp.RandomEffects)
+	for k, nv := range tr {
+		if nv.Name != wantNames[k] || nv.Value != wantVals[k] {
+			t.Errorf("entry %d = %v, want {%s %v}", k, nv, wantNames[k], wantVals[k])
+		}
+	}
+	if tr[0].Name != "b_Intercept" || tr[4].Name != "sigma" || tr[5].Name != "r_g[1,Intercept]" || tr[6].Name != "r_g[1,x1]" {
+		t.Errorf("names %v", tr)
+	}
+	var b bytes.Buffer
+	if err := WriteTruthJSON(&b, smp); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("truth JSON %q: %v", b.String(), err)
+	}
+	for _, nv := range tr {
+		if got[nv.Name] != nv.Value {
+			t.Errorf("JSON %s = %v, want %v", nv.Name, got[nv.Name], nv.Value)
+		}
+	}
+}
+
+// failWriter fails every write.
+type failWriter struct{}
+
+var errWrite = errors.New("disk full")
+
+func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
+
+func TestWritersReportErrors(t *testing.T) {
+	t.Parallel()
+	smp := draw(t, newSim(t, tinyConfig()), 1, 0)
+	if err := WriteCSV(failWriter{}, smp); !errors.Is(err, errWrite) {
+		t.Errorf("WriteCSV error %v, want it to wrap %v", err, errWrite)
+	}
+	if err := WriteTruthJSON(failWriter{}, smp); !errors.Is(err, errWrite) {
+		t.Errorf("WriteTruthJSON error %v, want it to wrap %v", err, errWrite)
+	}
+}
