@@ -3,12 +3,8 @@ package calibration
 import (
 	"fmt"
 	"math"
+	"slices"
 )
-
-// gammaBisections is the number of bisection steps of AdjustGamma: the
-// returned γ is within α·2⁻⁴⁰ of the step of P_inside(γ) that crosses the
-// target level, far below any digit the bands depend on.
-const gammaBisections = 40
 
 // Bands are simultaneous confidence bands for the ECDF of N uniform values
 // evaluated on the grid Z (Säilynoja, Bürkner & Vehtari 2022, Stat. Comput.
@@ -82,7 +78,8 @@ func BandsOnGrid(n int, z []float64, level float64) Bands {
 // level. This is method A ("optimize") of Säilynoja, Bürkner & Vehtari
 // (2022), computed exactly: the probability of staying inside is
 // propagated along the grid (see gammaProblem.inside) and γ is found by
-// bisection, P_inside(γ) being non-increasing in γ. It panics on a
+// binary search over the values at which a bound changes, P_inside(γ)
+// being a non-increasing step function of γ. It panics on a
 // malformed grid, n < 1 or level outside (0, 1).
 func AdjustGamma(n int, z []float64, level float64) float64 {
 	gamma, _ := newGammaProblem(n, z, level).adjust()
@@ -106,6 +103,7 @@ type gammaProblem struct {
 	lo, hi []int
 	prob   []float64
 	next   []float64
+	recip  []float64 // recip[k] = 1/k, k = 1..N
 }
 
 func newGammaProblem(n int, z []float64, level float64) *gammaProblem {
@@ -127,9 +125,14 @@ func newGammaProblem(n int, z []float64, level float64) *gammaProblem {
 	g := &gammaProblem{n: n, z: z, level: level, lf: logFactorials(n),
 		tails: make([]binomTails, len(z)),
 		lo:    make([]int, len(z)), hi: make([]int, len(z)),
-		prob: make([]float64, n+1), next: make([]float64, n+1)}
+		prob: make([]float64, n+1), next: make([]float64, n+1),
+		recip: make([]float64, n+1)}
+	for k := 1; k <= n; k++ {
+		g.recip[k] = 1 / float64(k)
+	}
+	var scratch []float64
 	for i, zi := range z {
-		g.tails[i] = newBinomTails(g.lf, n, zi, alpha/2)
+		g.tails[i], scratch = newBinomTails(g.lf, n, zi, alpha/2, scratch)
 	}
 	return g
 }
@@ -142,27 +145,65 @@ func (g *gammaProblem) bounds(gamma float64, lo, hi []int) {
 	}
 }
 
-// adjust bisects γ on (0, α] and returns the largest γ found with
-// P_inside(γ) ≥ level, together with that probability.
+// adjust returns the largest γ ∈ (0, α] with P_inside(γ) ≥ level,
+// together with that probability. The bounds, and so P_inside, change
+// only where γ/2 crosses a tabulated tail probability, and P_inside is
+// non-increasing in γ; γ is therefore found exactly by binary search over
+// those breakpoints (at each breakpoint the wider bound still holds).
 func (g *gammaProblem) adjust() (gamma, inside float64) {
-	a, b := 0.0, 1-g.level
-	pa := 1.0
-	if pb := g.inside(b); pb >= g.level {
-		return b, pb
+	alpha := 1 - g.level
+	if p := g.inside(alpha); p >= g.level {
+		return alpha, p
 	}
-	for range gammaBisections {
-		m := (a + b) / 2
-		if p := g.inside(m); p >= g.level {
-			a, pa = m, p
-		} else {
-			b = m
+	// Halve γ until the level is met, bracketing the answer in
+	// [floor, 2·floor); typically γ is α/10 to α/50, a few halvings.
+	floor, pFloor := alpha, 0.0
+	for {
+		floor /= 2
+		if floor < math.SmallestNonzeroFloat64*4 {
+			// Even the widest bounds miss the level (a coarse grid or
+			// tiny N): report the limit γ → 0 with its probability.
+			return floor, g.inside(floor)
+		}
+		if pFloor = g.inside(floor); pFloor >= g.level {
+			break
 		}
 	}
-	if a == 0 {
-		// Only reachable for degenerate grids: report the limit γ → 0.
-		a = math.SmallestNonzeroFloat64
+	cand := []float64{floor}
+	for _, t := range g.tails {
+		for _, tail := range [2][]float64{t.cdf, t.sf} {
+			for _, c := range tail {
+				if 2*c > floor && 2*c < 2*floor {
+					cand = append(cand, 2*c)
+				}
+			}
+		}
 	}
-	return a, pa
+	slices.Sort(cand)
+	// On a grid symmetric about ½ the tails at z and 1 − z are equal up
+	// to rounding; merging breakpoints that agree to 1e-9 and keeping the
+	// smallest keeps such pairs of bounds moving together, so the bands
+	// stay symmetric.
+	kept := cand[:1]
+	for _, c := range cand[1:] {
+		if c > kept[len(kept)-1]*(1+1e-9) {
+			kept = append(kept, c)
+		}
+	}
+	cand = kept
+	// Invariant: P_inside(cand[lo]) ≥ level and P_inside(cand[hi]) <
+	// level, with cand[len] standing for 2·floor.
+	lo, hi := 0, len(cand)
+	pLo := pFloor
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if p := g.inside(cand[m]); p >= g.level {
+			lo, pLo = m, p
+		} else {
+			hi = m
+		}
+	}
+	return cand[lo], pLo
 }
 
 // inside returns the probability that the ECDF of N uniform values stays
@@ -235,11 +276,14 @@ func (g *gammaProblem) spread(next []float64, w float64, x1, lo, hi int, p float
 	t := start
 	for d := mode; d <= dhi; d++ {
 		next[x1+d] += t
-		t *= float64(m-d) / float64(d+1) * odds
+		if d < m {
+			t *= float64(m-d) * g.recip[d+1] * odds
+		}
 	}
 	t = start
+	invOdds := 1 / odds
 	for d := mode - 1; d >= dlo; d-- {
-		t *= float64(d+1) / float64(m-d) / odds
+		t *= float64(d+1) * g.recip[m-d] * invOdds
 		next[x1+d] += t
 	}
 }

@@ -11,10 +11,10 @@ import (
 // digits and halfWidth (at z = 0.5, as a fraction of N) to the digits
 // shown, so each is checked to half a unit of its last digit.
 type bandCase struct {
-	n, k                 int
-	level                float64
-	gamma, gammaTol      float64
-	halfWidth, widthTol  float64
+	n, k                int
+	level               float64
+	gamma, gammaTol     float64
+	halfWidth, widthTol float64
 }
 
 var bandTable = []bandCase{
@@ -45,6 +45,106 @@ func TestSimultaneousBandsTable(t *testing.T) {
 		}
 		if b.Inside < c.level {
 			t.Errorf("N=%d K=%d: inside probability %v below level", c.n, c.k, b.Inside)
+		}
+	}
+}
+
+func TestBandsCoverageByMonteCarlo(t *testing.T) {
+	// The exact inside probability against the fraction of m simulated
+	// uniform ECDFs (N = 100 values, K = 100) that stay inside the bands.
+	const n, k, m = 100, 100, 4000
+	b := SimultaneousBands(n, k, 0.95)
+	rng := newRand(4, 1)
+	counts := make([]int, k+1)
+	inside := 0
+	for range m {
+		clear(counts)
+		for range n {
+			// Count uniform values u < zᵢ: u falls below z_i for i > ⌊uK⌋.
+			counts[int(rng.Float64()*k)+1]++
+		}
+		ok := true
+		cum := 0
+		for i := 0; i <= k; i++ {
+			cum += counts[i]
+			if cum < b.Lower[i] || cum > b.Upper[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			inside++
+		}
+	}
+	frac := float64(inside) / m
+	checkMC(t, "simulated inside fraction", frac, b.Inside, math.Sqrt(b.Inside*(1-b.Inside)/m))
+}
+
+func TestBandTestOnRanks(t *testing.T) {
+	// N = 500 replicates of L = 99 draws, K = DefaultECDFPoints = 100.
+	const n, l = 500, 99
+	k := DefaultECDFPoints(n, l)
+	if k != 100 {
+		t.Fatalf("DefaultECDFPoints(500, 99) = %d, want min(L+1, N) = 100", k)
+	}
+	b := SimultaneousBands(n, k, 0.95)
+	cases := []struct {
+		name         string
+		shift, scale float64
+		pass         bool
+	}{
+		{"uniform", 0, 1, true},
+		{"shifted", 0.5, 1, false},
+		{"over-dispersed ranks (posterior too narrow)", 0, 0.6, false},
+		{"under-dispersed ranks (posterior too wide)", 0, 1.6, false},
+	}
+	for i, c := range cases {
+		ranks := simulatedRanks(newRand(5, uint64(i)), n, l, c.shift, c.scale)
+		e := NewRankECDF(ranks, l, b)
+		chi := NewRankHistogram(ranks, l, 20, 0.95).ChiSquare()
+		if e.Pass != c.pass {
+			t.Errorf("%s: band test pass = %v, want %v (outside at %v)", c.name, e.Pass, c.pass, e.Outside)
+		}
+		// χ²(19) at α = 0.05 (critical value 30.14, calibration.md §1.2).
+		if (chi.P > 0.05) != c.pass {
+			t.Errorf("%s: χ² = %.2f, p = %.3g; want pass = %v", c.name, chi.Statistic, chi.P, c.pass)
+		}
+		if e.F[0] != 0 || e.F[k] != 1 || e.Diff[k] != 0 {
+			t.Errorf("%s: ECDF must run from 0 to 1, got %v … %v", c.name, e.F[0], e.F[k])
+		}
+	}
+}
+
+func TestRankECDFByHand(t *testing.T) {
+	// Ranks {0, 1, 2, 3} with L = 3 on K = 4: F̂(i/4) = #{r < i}/4 = i/4,
+	// so the ECDF difference is zero everywhere.
+	b := SimultaneousBands(4, 4, 0.95)
+	e := NewRankECDF([]int{3, 1, 0, 2}, 3, b)
+	for i, f := range e.F {
+		checkClose(t, "F̂", f, float64(i)/4, 1e-15)
+		checkClose(t, "F̂ − z", e.Diff[i], 0, 1e-15)
+	}
+	if !e.Pass {
+		t.Errorf("perfectly uniform ranks fail the band test (outside at %v)", e.Outside)
+	}
+	// K = 3 does not divide L+1 = 4: the result warns.
+	e = NewRankECDF([]int{3, 1, 0, 2}, 3, SimultaneousBands(4, 3, 0.95))
+	if !hasWarning(e.Warnings, "does not divide") {
+		t.Errorf("warnings %q lack the grid warning", e.Warnings)
+	}
+}
+
+func TestBandsAreSymmetric(t *testing.T) {
+	// On the grid i/K the law of N − N·F̂(1 − z) is that of N·F̂(z), so the
+	// bands satisfy Upper[i] = N − Lower[K−i] (the symmetry the SBC
+	// package uses to build its upper bounds).
+	for _, c := range [][2]int{{200, 20}, {100, 100}, {500, 100}} {
+		n, k := c[0], c[1]
+		b := SimultaneousBands(n, k, 0.95)
+		for i := 0; i <= k; i++ {
+			if b.Upper[i] != n-b.Lower[k-i] {
+				t.Errorf("N=%d K=%d: Upper[%d] = %d, N − Lower[%d] = %d", n, k, i, b.Upper[i], k-i, n-b.Lower[k-i])
+			}
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package calibration
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // This file holds the binomial arithmetic behind the ECDF bands and the
 // log-γ statistic. Everything is in log space through a table of log k!,
@@ -34,7 +37,13 @@ func binomLogPMF(lf []float64, k, n int, p float64) float64 {
 		}
 		return math.Inf(-1)
 	}
-	return lf[n] - lf[k] - lf[n-k] + float64(k)*math.Log(p) + float64(n-k)*math.Log1p(-p)
+	return binomLogPMFLogs(lf, k, n, math.Log(p), math.Log1p(-p))
+}
+
+// binomLogPMFLogs is binomLogPMF for 0 < p < 1 given log p and log(1−p),
+// for loops over k at a fixed p.
+func binomLogPMFLogs(lf []float64, k, n int, logp, log1mp float64) float64 {
+	return lf[n] - lf[k] - lf[n-k] + float64(k)*logp + float64(n-k)*log1mp
 }
 
 // binomCDF returns P(X ≤ k) for X ~ Binomial(n, p). It sums whichever tail
@@ -46,11 +55,18 @@ func binomCDF(lf []float64, k, n int, p float64) float64 {
 	if k >= n {
 		return 1
 	}
+	switch {
+	case p <= 0: // X = 0 ≤ k
+		return 1
+	case p >= 1: // X = n > k
+		return 0
+	}
+	logp, log1mp := math.Log(p), math.Log1p(-p)
 	mode := int(float64(n+1) * p)
 	if k <= mode {
 		s := 0.0
 		for j := k; j >= 0; j-- {
-			t := math.Exp(binomLogPMF(lf, j, n, p))
+			t := math.Exp(binomLogPMFLogs(lf, j, n, logp, log1mp))
 			s += t
 			if t < s*1e-17 && j < k {
 				break
@@ -70,11 +86,18 @@ func binomSF(lf []float64, k, n int, p float64) float64 {
 	if k > n {
 		return 0
 	}
+	switch {
+	case p <= 0: // X = 0 < k
+		return 0
+	case p >= 1: // X = n ≥ k
+		return 1
+	}
+	logp, log1mp := math.Log(p), math.Log1p(-p)
 	mode := int(float64(n+1) * p)
 	if k > mode {
 		s := 0.0
 		for j := k; j <= n; j++ {
-			t := math.Exp(binomLogPMF(lf, j, n, p))
+			t := math.Exp(binomLogPMFLogs(lf, j, n, logp, log1mp))
 			s += t
 			if t < s*1e-17 && j > k {
 				break
@@ -93,26 +116,32 @@ type binomTails struct {
 	cdf, sf []float64
 }
 
-// newBinomTails tabulates the tails of Binomial(n, p) up to maxTail.
-func newBinomTails(lf []float64, n int, p, maxTail float64) binomTails {
+// newBinomTails tabulates the tails of Binomial(n, p) up to maxTail. The
+// running sums are built in scratch (grown as needed and returned for
+// reuse) and copied out at their final size.
+func newBinomTails(lf []float64, n int, p, maxTail float64, scratch []float64) (binomTails, []float64) {
 	var t binomTails
 	s := 0.0
+	scratch = scratch[:0]
 	for x := 0; x <= n; x++ {
 		s += math.Exp(binomLogPMF(lf, x, n, p))
-		t.cdf = append(t.cdf, s)
+		scratch = append(scratch, s)
 		if s >= maxTail {
 			break
 		}
 	}
+	t.cdf = slices.Clone(scratch)
 	s = 0
+	scratch = scratch[:0]
 	for x := n; x >= 0; x-- {
 		s += math.Exp(binomLogPMF(lf, x, n, p))
-		t.sf = append(t.sf, s)
+		scratch = append(scratch, s)
 		if s >= maxTail {
 			break
 		}
 	}
-	return t
+	t.sf = slices.Clone(scratch)
+	return t, scratch
 }
 
 // lower returns the smallest x with P(X ≤ x) ≥ tail (the qbinom quantile

@@ -29,7 +29,8 @@ type Coverage struct {
 	// Coverage holds ĉ(q).
 	Coverage []float64
 	// SE holds the Monte Carlo SE of ĉ(q) under calibration,
-	// √(q(1−q)/N) with q the represented level.
+	// √(q(1−q)/N) with q the represented level (at q = 0.95 and
+	// N = 1000 it is 0.0069).
 	SE []float64
 	// N is the number of datasets.
 	N int
@@ -53,8 +54,7 @@ type Coverage struct {
 // NewCoverage returns the coverage of the truths by central intervals of
 // the draws at each level. draws[n] holds the posterior draws of one
 // scalar for dataset n and truths[n] its true value; a NaN truth or an
-// empty draw set counts as not covered. scratch, if its capacity suffices,
-// is reused for sorting. It panics if len(draws) ≠ len(truths) or a level
+// empty draw set counts as not covered. It panics if len(draws) ≠ len(truths) or a level
 // is outside (0, 1).
 func NewCoverage(draws [][]float64, truths, levels []float64) Coverage {
 	if len(draws) != len(truths) {

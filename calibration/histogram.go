@@ -47,7 +47,7 @@ func NewRankHistogram(ranks []int, l, j int, level float64) RankHistogram {
 	}
 	if h.N > 0 {
 		lf := logFactorials(h.N)
-		t := newBinomTails(lf, h.N, 1/float64(j), (1-level)/2)
+		t, _ := newBinomTails(lf, h.N, 1/float64(j), (1-level)/2, nil)
 		h.Lo = t.lower((1 - level) / 2)
 		h.Hi = t.upper(h.N, (1-level)/2)
 	}
@@ -56,6 +56,20 @@ func NewRankHistogram(ranks []int, l, j int, level float64) RankHistogram {
 		h.Warnings = append(h.Warnings, fmt.Sprintf("expected bin count %.3g < %d", h.Expected, MinExpectedCount))
 	}
 	return h
+}
+
+// DefaultRankBins returns the number of histogram bins for n ranks in
+// 0..l: the largest divisor of L+1 not above min(L+1, max(⌊N/10⌋, 5)),
+// the SBC R package's guess_rank_hist_bins (R/plot.R) restricted to
+// divisors so that every bin holds the same number of rank values.
+func DefaultRankBins(n, l int) int {
+	target := min(l+1, max(n/10, 5))
+	for j := target; j > 1; j-- {
+		if (l+1)%j == 0 {
+			return j
+		}
+	}
+	return 1
 }
 
 // ChiSquare is Pearson's χ² goodness-of-fit test of histogram counts

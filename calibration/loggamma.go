@@ -63,11 +63,12 @@ func GammaNullQuantile(n, l int, alpha float64) float64 {
 	return AdjustGamma(n, UniformGrid(l+1), 1-alpha)
 }
 
-// SimulateGammaNullQuantile estimates the α-quantile of γ_obs for n
-// uniform ranks in 0..l from m simulated rank sets drawn with rng, as
-// BayesFlow does (type-7 quantile of the m values). It serves to check
-// GammaNullQuantile and for grids too large for the exact computation.
-func SimulateGammaNullQuantile(rng *rand.Rand, n, l, m int, alpha float64) float64 {
+// SimulateGammaNull returns, sorted ascending, γ_obs of m sets of n
+// uniform ranks in 0..l drawn with rng, as BayesFlow simulates its null.
+// Quantile(SimulateGammaNull(…), α) estimates the null quantile; it serves
+// to check GammaNullQuantile and for grids too large for the exact
+// computation.
+func SimulateGammaNull(rng *rand.Rand, n, l, m int) []float64 {
 	ranks := make([]int, n)
 	g := make([]float64, m)
 	for j := range g {
@@ -77,12 +78,12 @@ func SimulateGammaNullQuantile(rng *rand.Rand, n, l, m int, alpha float64) float
 		g[j] = GammaStatistic(ranks, l)
 	}
 	slices.Sort(g)
-	return Quantile(g, alpha)
+	return g
 }
 
 // NewLogGamma returns the log-γ statistic of ranks in 0..l against a null
-// quantile computed by GammaNullQuantile or SimulateGammaNullQuantile at
-// level alpha.
+// quantile at level alpha, from GammaNullQuantile or from Quantile of
+// SimulateGammaNull.
 func NewLogGamma(ranks []int, l int, nullQuantile, alpha float64) LogGamma {
 	g := GammaStatistic(ranks, l)
 	return LogGamma{Value: math.Log(g / nullQuantile), GammaObs: g,

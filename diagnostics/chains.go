@@ -69,9 +69,9 @@ func isConstant(chains [][]float64) bool {
 const eps = 0x1p-52
 
 // shouldReturnNaN reports whether posterior would return NA for these draws:
-// a non-finite draw or constant draws.
+// no draws, a non-finite draw or constant draws.
 func shouldReturnNaN(chains [][]float64) bool {
-	return anyNonFinite(chains) || isConstant(chains)
+	return checkShape(chains) == 0 || anyNonFinite(chains) || isConstant(chains)
 }
 
 // flatten copies all draws, chain after chain, into one slice.

@@ -5,8 +5,18 @@
 //
 // Every function takes chains[c][i], draw i of chain c of one scalar
 // quantity. All chains must have the same length; ragged input is a
-// programmer error and panics. Where posterior returns NA (a non-finite draw,
-// constant draws, too few draws) these functions return NaN.
+// programmer error and panics. Where posterior returns NA these functions
+// return NaN:
+//
+//   - no draws, or too few: fewer than 3 draws per split chain for ESS, fewer
+//     than 2 for R̂;
+//   - constant draws: max − min of all draws below machine epsilon. As in
+//     posterior 1.4.0's code (its manual says "within any of the chains"),
+//     one constant chain among varying ones still gives a value; a constant
+//     split chain contributes zero autocovariance;
+//   - any NaN or ±Inf draw. posterior 1.4.0's rhat and ess_bulk still rank
+//     ±Inf draws and return a value; here every function returns NaN, as
+//     posterior's manual documents.
 //
 // # Split chains
 //
@@ -21,7 +31,7 @@
 //
 //	z = Φ⁻¹((r − 3/8) / (S + 1/4)),
 //
-// the normal scores of Blom (1958) used by Vehtari et al. (2021, eq. 14).
+// Blom's normal scores, as used by Vehtari et al. (2021).
 //
 // # R̂
 //
@@ -33,7 +43,7 @@
 //
 // Bulk R̂ is R̂ of the rank-normalized split draws; tail R̂ is R̂ of the
 // rank-normalized split folded draws |x − median(x)|; posterior's rhat (and
-// [Rhat]) is the larger of the two (Vehtari et al. 2021, §4.2–4.3).
+// [Rhat]) is the larger of the two (Vehtari et al. 2021).
 //
 // # ESS
 //
@@ -49,13 +59,17 @@
 //
 //	τ̂ = −1 + 2 Σ_{t<T} ρ̂_t + ρ̂_T,   τ̂ ← max(τ̂, 1/log₁₀ S),   ESS = S/τ̂.
 //
+// When the sequence stops at the first pair (T = 0, e.g. strongly antithetic
+// draws), posterior's R indexing rho_hat_t[1:0] makes the sum ρ̂₀, so τ̂ = 2
+// and ESS = S/2; this is reproduced.
+//
 // Bulk-ESS is the ESS of the rank-normalized split draws. Tail-ESS is the
 // smaller of the ESS of the indicators 1[x ≤ q̂₀.₀₅] and 1[x ≤ q̂₀.₉₅], with
-// quantiles over all draws (Vehtari et al. 2021, §4.3). ESS of the mean is
+// quantiles over all draws (Vehtari et al. 2021). ESS of the mean is
 // the ESS of the split draws themselves, and the MCSE of the mean is
 // sd(x)/√ESS_mean. The MCSE of a quantile is half the width of the central
 // 68.27% interval of the quantile, from a Beta(ESS·p + 1, ESS·(1−p) + 1)
-// distribution for its probability (Vehtari et al. 2021, §4.4).
+// distribution for its probability (Vehtari et al. 2021).
 //
 // # E-BFMI
 //
@@ -63,7 +77,7 @@
 //
 //	E-BFMI = Σ_{n≥2} (E_n − E_{n−1})² / Σ_n (E_n − Ē)²
 //
-// (Betancourt 2016, eq. 5 estimator); values below 0.3 are customarily flagged.
+// (Betancourt 2016); values below 0.3 are customarily flagged.
 //
 // # References
 //

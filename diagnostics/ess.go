@@ -8,7 +8,7 @@ import (
 // ESSBulk returns the bulk effective sample size: the ESS of the
 // rank-normalized split chains (posterior::ess_bulk).
 func ESSBulk(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return ess(zScale(splitChains(chains)))
@@ -24,7 +24,7 @@ func ESSTail(chains [][]float64) float64 {
 // without rank normalization, which governs the MCSE of the mean
 // (posterior::ess_mean).
 func ESSMean(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return ess(splitChains(chains))

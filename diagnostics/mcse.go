@@ -10,7 +10,7 @@ import (
 // MCSEMean returns the Monte Carlo standard error of the mean, sd(x)/√ESSMean
 // with sd over all draws (posterior::mcse_mean).
 func MCSEMean(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return math.Sqrt(variance(flatten(chains))) / math.Sqrt(ESSMean(chains))

@@ -10,21 +10,25 @@ import (
 // averageRanks returns the 1-based ranks of x, ties getting the mean of the
 // ranks they span (R's rank with ties.method = "average").
 func averageRanks(x []float64) []float64 {
-	order := make([]int, len(x))
-	for i := range order {
-		order[i] = i
+	type entry struct {
+		value float64
+		index int
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
+	order := make([]entry, len(x))
+	for i, v := range x {
+		order[i] = entry{v, i}
+	}
+	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(a.value, b.value) })
 	ranks := make([]float64, len(x))
 	for i := 0; i < len(order); {
 		j := i + 1
-		for j < len(order) && x[order[j]] == x[order[i]] {
+		for j < len(order) && order[j].value == order[i].value {
 			j++
 		}
 		// Positions i+1..j share the rank (i+1+j)/2.
 		r := float64(i+1+j) / 2
 		for k := i; k < j; k++ {
-			ranks[order[k]] = r
+			ranks[order[k].index] = r
 		}
 		i = j
 	}

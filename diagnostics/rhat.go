@@ -6,7 +6,7 @@ import (
 )
 
 // Rhat returns posterior::rhat: the larger of the bulk and tail
-// rank-normalized split R̂ (Vehtari et al. 2021, §4.3).
+// rank-normalized split R̂ (Vehtari et al. 2021).
 func Rhat(chains [][]float64) float64 {
 	bulk, tail := RhatBulk(chains), RhatTail(chains)
 	if math.IsNaN(bulk) || math.IsNaN(tail) {
@@ -17,7 +17,7 @@ func Rhat(chains [][]float64) float64 {
 
 // RhatBulk returns R̂ of the rank-normalized split chains.
 func RhatBulk(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return rhat(zScale(splitChains(chains)))
@@ -26,7 +26,7 @@ func RhatBulk(chains [][]float64) float64 {
 // RhatTail returns R̂ of the rank-normalized split folded chains
 // |x − median(x)|, the median taken over all draws.
 func RhatTail(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return rhat(zScale(splitChains(fold(chains))))
@@ -35,7 +35,7 @@ func RhatTail(chains [][]float64) float64 {
 // RhatBasic returns the classic split R̂ without rank normalization
 // (posterior::rhat_basic with split = TRUE).
 func RhatBasic(chains [][]float64) float64 {
-	if anyNonFinite(chains) {
+	if shouldReturnNaN(chains) {
 		return math.NaN()
 	}
 	return rhat(splitChains(chains))

@@ -20,32 +20,44 @@ type Summary struct {
 	MCSEMean float64 // Monte Carlo standard error of the mean
 }
 
-// Summarize returns the Summary of chains[c][i]. Statistics that posterior
-// reports as NA are NaN; quantiles are NaN if a draw is NaN.
+// Summarize returns the Summary of chains[c][i], equal to calling Quantile,
+// Rhat, ESSBulk, ESSTail and MCSEMean separately but sharing the sort and
+// the rank normalization. Statistics that posterior reports as NA are NaN;
+// quantiles are NaN if a draw is NaN.
 func Summarize(chains [][]float64) Summary {
+	checkShape(chains)
 	flat := flatten(chains)
-	var s Summary
+	nan := math.NaN()
 	if len(flat) == 0 {
-		nan := math.NaN()
 		return Summary{nan, nan, nan, nan, nan, nan, nan, nan, nan}
 	}
+	var s Summary
 	s.Mean = mean(flat)
 	s.SD = math.Sqrt(variance(flat))
 	if slices.ContainsFunc(flat, math.IsNaN) {
-		s.Q5, s.Q50, s.Q95 = math.NaN(), math.NaN(), math.NaN()
+		s.Q5, s.Q50, s.Q95 = nan, nan, nan
 	} else {
 		slices.Sort(flat)
 		s.Q5 = sortedQuantile(flat, 0.05)
 		s.Q50 = sortedQuantile(flat, 0.5)
 		s.Q95 = sortedQuantile(flat, 0.95)
 	}
-	s.Rhat = Rhat(chains)
-	s.ESSBulk = ESSBulk(chains)
 	if shouldReturnNaN(chains) {
-		s.ESSTail = math.NaN()
-	} else {
-		s.ESSTail = math.Min(essQuantileSorted(chains, flat, 0.05), essQuantileSorted(chains, flat, 0.95))
+		s.Rhat, s.ESSBulk, s.ESSTail, s.MCSEMean = nan, nan, nan, nan
+		return s
 	}
-	s.MCSEMean = MCSEMean(chains)
+	split := splitChains(chains)
+	bulk := zScale(split)
+	med := s.Q50
+	folded := mapChains(chains, func(v float64) float64 { return math.Abs(v - med) })
+	rhatBulk, rhatTail := rhat(bulk), rhat(zScale(splitChains(folded)))
+	if math.IsNaN(rhatBulk) || math.IsNaN(rhatTail) {
+		s.Rhat = nan
+	} else {
+		s.Rhat = math.Max(rhatBulk, rhatTail)
+	}
+	s.ESSBulk = ess(bulk)
+	s.ESSTail = math.Min(essQuantileSorted(chains, flat, 0.05), essQuantileSorted(chains, flat, 0.95))
+	s.MCSEMean = s.SD / math.Sqrt(ess(split))
 	return s
 }

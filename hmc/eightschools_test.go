@@ -178,3 +178,52 @@ func TestEightSchoolsReference(t *testing.T) {
 		check(fmt.Sprintf("theta[%d]", j+1), theta)
 	}
 }
+
+// Stan's sampler and adaptation on eight schools (non-centred), rstan
+// 2.21.7, 16 chains × (1000 warmup + 1000 draws), default settings; per
+// chain: adapted step size, mean n_leapfrog__ and mean accept_stat__ of the
+// draws. Source: Rscript testdata/eight_schools_stan.R (output copied).
+var stanEightSchools = struct{ stepSize, nLeapfrog, accept []float64 }{
+	stepSize:  []float64{0.4251, 0.5138, 0.3835, 0.4280, 0.3673, 0.4468, 0.4719, 0.3633, 0.4949, 0.3770, 0.4983, 0.4594, 0.3507, 0.4670, 0.3874, 0.4637},
+	nLeapfrog: []float64{7.782, 6.810, 11.208, 8.746, 11.378, 7.444, 7.042, 11.479, 6.928, 10.314, 7.000, 7.130, 12.596, 7.172, 10.708, 7.164},
+	accept:    []float64{0.8475, 0.8258, 0.9049, 0.8293, 0.9084, 0.8875, 0.8862, 0.8830, 0.8769, 0.8735, 0.8761, 0.8441, 0.9483, 0.8462, 0.9161, 0.8812},
+}
+
+// Warmup and sampler behaviour match Stan's statistically: over 16
+// independent chains each, the mean (across chains) of the adapted step
+// size, of the per-chain mean n_leapfrog and of the per-chain mean accept
+// statistic agree with rstan's within 4 standard errors of the difference,
+// √(s²_ours/16 + s²_Stan/16) (chains are independent replicates).
+func TestEightSchoolsAdaptationMatchesStan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16-chain comparison skipped in -short mode")
+	}
+	target, _ := loadEightSchools(t)
+	res, err := Run(context.Background(), func() Target { return target }, Config{Chains: 16}, 20261126)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := struct{ stepSize, nLeapfrog, accept []float64 }{stepSize: res.StepSize}
+	for c := range res.Chains {
+		var n, a float64
+		for _, in := range res.Info[c] {
+			n += float64(in.NLeapfrog)
+			a += in.AcceptStat
+		}
+		ours.nLeapfrog = append(ours.nLeapfrog, n/float64(res.NumDraws))
+		ours.accept = append(ours.accept, a/float64(res.NumDraws))
+	}
+	for _, q := range []struct {
+		name        string
+		ours, stans []float64
+	}{
+		{"step size", ours.stepSize, stanEightSchools.stepSize},
+		{"mean n_leapfrog", ours.nLeapfrog, stanEightSchools.nLeapfrog},
+		{"mean accept_stat", ours.accept, stanEightSchools.accept},
+	} {
+		se := math.Sqrt((math.Pow(sampleSD(q.ours), 2) + math.Pow(sampleSD(q.stans), 2)) / 16)
+		t.Logf("%-16s ours %.4f (sd %.4f), Stan %.4f (sd %.4f)", q.name,
+			sampleMean(q.ours), sampleSD(q.ours), sampleMean(q.stans), sampleSD(q.stans))
+		checkWithinMCSE(t, q.name, sampleMean(q.ours), sampleMean(q.stans), se)
+	}
+}

@@ -61,3 +61,30 @@ func BenchmarkNewStats(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLargeDesign times both targets on the synthetic 100 000-row
+// design (P = 4, Q = 2, 1000 non-empty groups): the cost follows M, not N.
+func BenchmarkLargeDesign(b *testing.B) {
+	rng := rand.New(rand.NewPCG(6, 3))
+	d := randomDesign(rng, designCase{p: 4, q: 2, intercept: true}, 100_000, 1001)
+	pr := randomPrior(rng, d)
+	s := NewStats(d)
+	b.Run("collapsed", func(b *testing.B) {
+		c := NewCollapsedStats(s, pr)
+		theta := randomTheta(rng, c.Dim())
+		grad := make([]float64, c.Dim())
+		b.ReportAllocs()
+		for b.Loop() {
+			c.LogDensityGrad(theta, grad)
+		}
+	})
+	b.Run("joint", func(b *testing.B) {
+		j := NewJointStats(s, pr)
+		theta := randomTheta(rng, j.Dim())
+		grad := make([]float64, j.Dim())
+		b.ReportAllocs()
+		for b.Loop() {
+			j.LogDensityGrad(theta, grad)
+		}
+	})
+}

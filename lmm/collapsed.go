@@ -22,7 +22,8 @@ type Collapsed struct {
 }
 
 // NewCollapsed returns the collapsed target for d under prior pr. It panics
-// if d is inconsistent or pr does not have the shape of d (see NewStats).
+// if d is inconsistent or pr does not have the shape of d or a valid scale
+// (see NewStats); check priors from user input with Prior.Check first.
 func NewCollapsed(d *Design, pr Prior) *Collapsed {
 	return NewCollapsedStats(NewStats(d), pr)
 }

@@ -135,3 +135,40 @@ func TestParamsThetaRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestClonesConcurrent evaluates clones of both targets in parallel
+// goroutines; each must reproduce the serial values (run with -race to check
+// that clones share no mutable state).
+func TestClonesConcurrent(t *testing.T) {
+	d := loadSleepstudy(t)
+	col, joint := NewCollapsed(d, sleepstudyPrior()), NewJoint(d, sleepstudyPrior())
+	jp := sleepstudyJointPoints(d.M(), d.Q())
+	wantC := [2]float64{col.LogDensity(sleepstudyPoints[0]), col.LogDensity(sleepstudyPoints[1])}
+	wantJ := [2]float64{joint.LogDensity(jp[0]), joint.LogDensity(jp[1])}
+	errs := make(chan string, 4)
+	done := make(chan struct{})
+	for w := 0; w < 2; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			c, j := col.Clone(), joint.Clone()
+			gc, gj := make([]float64, c.Dim()), make([]float64, j.Dim())
+			for it := 0; it < 200; it++ {
+				i := (it + w) % 2
+				if v := c.LogDensityGrad(sleepstudyPoints[i], gc); v != wantC[i] {
+					errs <- "collapsed clone disagrees"
+					return
+				}
+				if v := j.LogDensityGrad(jp[i], gj); v != wantJ[i] {
+					errs <- "joint clone disagrees"
+					return
+				}
+			}
+		}()
+	}
+	<-done
+	<-done
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

@@ -42,7 +42,8 @@ type jointWork struct {
 }
 
 // NewJoint returns the joint target for d under prior pr. It panics if d is
-// inconsistent or pr does not have the shape of d (see NewStats).
+// inconsistent or pr does not have the shape of d or a valid scale (see
+// NewStats); check priors from user input with Prior.Check first.
 func NewJoint(d *Design, pr Prior) *Joint { return NewJointStats(NewStats(d), pr) }
 
 // NewJointStats returns the joint target on precomputed statistics.

@@ -19,7 +19,8 @@ var log2Pi = math.Log(2 * math.Pi)
 //
 // by the Woodbury identity and the matrix determinant lemma applied to
 // V_g = σ² I + Z_g S² Z_gᵀ. A_g ⪰ I, so the Q×Q Cholesky factorizations
-// cannot fail and σ_b,k → 0 is regular. See the package documentation for
+// fail only when σ_b/σ overflows (the value is then −Inf) and σ_b,k → 0 is
+// regular. See the package documentation for
 // the gradient.
 //
 // A Marginal holds a workspace: it is not safe for concurrent use. Clone
@@ -42,6 +43,7 @@ type marginalWork struct {
 	chol []float64 // Cholesky factor L_g of A_g, Q×Q
 	dinv []float64 // 1 / diag(L_g), length Q
 	linv []float64 // L_g⁻¹, Q×Q
+	ainv []float64 // diag(A_g⁻¹), length Q
 }
 
 // NewMarginal returns a log marginal likelihood evaluator on s.
@@ -59,6 +61,7 @@ func NewMarginal(s *Stats) *Marginal {
 		chol: make([]float64, q*q),
 		dinv: make([]float64, q),
 		linv: make([]float64, q*q),
+		ainv: make([]float64, q),
 	}}
 }
 
@@ -105,6 +108,7 @@ func (m *Marginal) eval(theta, grad []float64) float64 {
 	s2 := math.Exp(2 * logSigma)
 	rtr := m.setup(theta)
 
+	invS2 := 1 / s2
 	m.scaleSigmaB(s2)
 	logDet, quadW, traceInv, wtw := 0.0, 0.0, 0.0, 0.0
 	detProd := 1.0 // running product of diag(L_g), folded into logDet before it can overflow
@@ -130,15 +134,11 @@ func (m *Marginal) eval(theta, grad []float64) float64 {
 		if grad == nil {
 			continue
 		}
-		// diag(A⁻¹)_k = Σ_j (L⁻¹)_jk².
-		invertLower(ws.linv, ws.chol, ws.dinv, q)
+		m.diagInverse()
 		for k := 0; k < q; k++ {
-			aInvKK := 0.0
-			for j := k; j < q; j++ {
-				aInvKK += ws.linv[j*q+k] * ws.linv[j*q+k]
-			}
+			aInvKK := ws.ainv[k]
 			traceInv += aInvKK
-			wk := ws.w[k] / s2
+			wk := ws.w[k] * invS2
 			gSB[k] += aInvKK - 1 + wk*wk
 			wtw += ws.w[k] * ws.w[k]
 			// gb += (Z_gᵀXc_g)ᵀ S w_g
@@ -279,6 +279,29 @@ func (m *Marginal) factorGroup2(g int) bool {
 	ch[0], ch[1], ch[2], ch[3] = l00, 0, l10, l11
 	ws.dinv[0], ws.dinv[1] = i0, i1
 	return true
+}
+
+// diagInverse writes diag(A_g⁻¹) into ws.ainv from the factor left by
+// factorGroup: (A⁻¹)_kk = Σ_j (L⁻¹)_jk², with L⁻¹ in ws.linv (for Q = 2 in
+// closed form, L⁻¹ = [[1/l00, 0], [−l10/(l00 l11), 1/l11]]).
+func (m *Marginal) diagInverse() {
+	ws := &m.ws
+	q := m.stats.Q
+	if q == 2 {
+		i0, i1 := ws.dinv[0], ws.dinv[1]
+		l10 := -ws.chol[2] * i0 * i1
+		ws.ainv[0] = i0*i0 + l10*l10
+		ws.ainv[1] = i1 * i1
+		return
+	}
+	invertLower(ws.linv, ws.chol, ws.dinv, q)
+	for k := 0; k < q; k++ {
+		v := 0.0
+		for j := k; j < q; j++ {
+			v += ws.linv[j*q+k] * ws.linv[j*q+k]
+		}
+		ws.ainv[k] = v
+	}
 }
 
 // groupResidual writes Z_gᵀr_g = Z_gᵀ(y_g − YShift) − Z_gᵀXc_g β into dst.

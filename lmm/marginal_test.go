@@ -146,3 +146,40 @@ func TestMarginalNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestMarginalGradientExtremeScales checks the gradient against central
+// differences where the naive σ_b-parametrized formulas lose accuracy:
+// σ_b/σ ≈ e⁻¹² (nearly no random effect) and e⁶ (random effects dominate),
+// for the general Q = 3 path and the unrolled Q = 2 path; and against the
+// dense MVN value there.
+func TestMarginalGradientExtremeScales(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 5))
+	for _, c := range []designCase{{3, 2, true}, {3, 3, true}, {2, 1, false}} {
+		d := randomDesign(rng, c, 30, 5)
+		m := NewMarginal(NewStats(d))
+		for _, logRatio := range []float64{-12, 6} {
+			theta := randomTheta(rng, m.Dim())
+			for k := 0; k < c.q; k++ {
+				theta[c.p+k] = logRatio + theta[c.p+c.q] + 0.3*float64(k)
+			}
+			grad := make([]float64, m.Dim())
+			got := m.LogLikGrad(theta, grad)
+			if want := denseLogMarginal(t, d, m.Stats().Params(theta)); !closeRel(want, got, 1e-8) {
+				t.Errorf("%v, log σ_b/σ = %g: LogLik = %.15g, dense %.15g", c, logRatio, got, want)
+			}
+			checkGradient(t, m.LogLik, theta, grad)
+		}
+	}
+}
+
+// targetInterface is the method set of hmc.Target, restated here because
+// the model package does not import the sampler.
+type targetInterface interface {
+	Dim() int
+	LogDensityGrad(x, grad []float64) float64
+}
+
+var (
+	_ targetInterface = (*Collapsed)(nil)
+	_ targetInterface = (*Joint)(nil)
+)

@@ -28,7 +28,7 @@ type Config struct {
 	// intercept; d is uniform on it. Default [1, 6].
 	Fixed IntRange
 	// Random is the range of q, the number of random effects; q is uniform
-	// on [Random.Min, min(d, Random.Max)]. Default [0, 3].
+	// on [min(d, Random.Min), min(d, Random.Max)]. Default [0, 3].
 	Random IntRange
 	// Groups is the range of m, the number of groups; m is drawn
 	// log-uniformly on it and rounded down. Default [5, 200].

@@ -16,7 +16,7 @@
 // q columns of X), response "y", group "g" with levels "1".."m", and rows
 // ordered by group. It is drawn in five steps:
 //
-//  1. Sizes. d ~ U{Fixed}, q ~ U{Random.Min, …, min(d, Random.Max)},
+//  1. Sizes. d ~ U{Fixed}, q ~ U{min(d, Random.Min), …, min(d, Random.Max)},
 //     m log-uniform on Groups. A per-dataset mean group size μ is
 //     log-uniform on [GroupSize.Min, min(GroupSize.Max, MaxRows/m)] and
 //     each n_g ~ Poisson(λ_g), λ_g ~ Gamma(k, μ/k) (a negative binomial,
@@ -55,6 +55,11 @@
 // Betancourt, Simpson, Vehtari & Gelman 2018, "Validating Bayesian
 // inference algorithms with simulation-based calibration", arXiv
 // 1804.06788) would fail for a correct estimator.
+//
+// A draw whose predictors come out degenerate (a constant column, e.g. an
+// all-zero Bernoulli column) is redrawn from the same stream before any
+// parameter is drawn; Sample.Attempts counts the draws. The parameters are
+// therefore exact prior draws given the design.
 //
 // # Default ranges (standardized units)
 //

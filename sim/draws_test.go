@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -147,4 +148,40 @@ func onLattice(d *lmm.Design, j int) bool {
 		}
 	}
 	return true
+}
+
+// TestCorrelationInduced checks that synthetic predictors carry the LKJ
+// correlation: with two normal predictors, the population correlation r
+// is marginally 2·Beta(η, η) − 1 (LKJ in dimension 2), so E[r²] =
+// 1/(2η+1). The sample correlation r̂ of N = 2000 rows adds at most about
+// (1 − r²)²/N ≤ 5e-4 to E[r̂²], far below the Monte Carlo error.
+func TestCorrelationInduced(t *testing.T) {
+	t.Parallel()
+	count := 400
+	if testing.Short() {
+		count = 150
+	}
+	for _, eta := range []float64{1, 10} {
+		c := DefaultConfig()
+		c.Fixed = IntRange{3, 3}
+		c.Random = IntRange{0, 0}
+		c.Groups = IntRange{20, 20}
+		c.GroupSize = IntRange{100, 100}
+		c.FamilyWeights = [NumFamilies]float64{FamilyNormal: 1}
+		c.LKJEta = eta
+		var r2 moments
+		for smp, err := range newSim(t, c).All(31, count) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := smp.Design
+			r := 0.0 // both columns are standardized: r̂ = Σ x₁x₂/(N−1)
+			for i := range d.N() {
+				r += d.X[i*3+1] * d.X[i*3+2]
+			}
+			r /= float64(d.N() - 1)
+			r2.add(r * r)
+		}
+		checkMean(t, fmt.Sprintf("η=%g: r̂²", eta), &r2, 1/(2*eta+1))
+	}
 }

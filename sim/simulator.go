@@ -36,7 +36,7 @@ func (s Source) String() string {
 type Sample struct {
 	Index  int         // the dataset index it was drawn for
 	Design *lmm.Design // the data; passes Validate
-	Prior  lmm.Prior   // the prior drawn from the hyperprior, in the design's units
+	Prior  lmm.Prior   // the prior drawn from the hyperprior (standardized units)
 	Truth  lmm.Params  // the parameters drawn from Prior; Beta is original-scale
 	// RandomEffects are the group effects b_g, M·Q values group-major, in
 	// the order of Design.RandomNames.

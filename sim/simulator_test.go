@@ -148,6 +148,9 @@ func TestSizesAndValidity(t *testing.T) {
 		if err := smp.Prior.Check(d); err != nil {
 			t.Errorf("dataset %d: Prior.Check: %v", smp.Index, err)
 		}
+		if len(smp.Warnings) != 0 || smp.Attempts < 1 || smp.Source != SourceSynthetic || smp.RealDesign != -1 {
+			t.Errorf("dataset %d: warnings %q, %d attempts, source %v, real design %d", smp.Index, smp.Warnings, smp.Attempts, smp.Source, smp.RealDesign)
+		}
 		checkStandardized(t, d)
 		for _, y := range d.Y {
 			if math.IsNaN(y) || math.IsInf(y, 0) {
@@ -208,6 +211,23 @@ func TestFixedShapes(t *testing.T) {
 	}
 	if !slices.Equal(d.Random, []string{"Intercept", "x1"}) || !slices.Equal(d.Levels[:3], []string{"1", "2", "3"}) {
 		t.Errorf("Random = %v, Levels = %v", d.Random, d.Levels)
+	}
+}
+
+// TestRandomNeverExceedsFixed checks q ≤ d when Random.Min > Fixed.Min.
+func TestRandomNeverExceedsFixed(t *testing.T) {
+	t.Parallel()
+	c := DefaultConfig()
+	c.Fixed = IntRange{1, 3}
+	c.Random = IntRange{2, 3}
+	for smp, err := range newSim(t, c).All(2, 60) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := smp.Design
+		if want := min(d.P(), 2); d.Q() > d.P() || d.Q() < want {
+			t.Errorf("dataset %d: d=%d q=%d, want min(d, 2) ≤ q ≤ d", smp.Index, d.P(), d.Q())
+		}
 	}
 }
 

@@ -5,17 +5,13 @@ import (
 	"math/rand/v2"
 )
 
-// drawShape draws d (uniform), q (uniform on [Random.Min, min(d,
+// drawShape draws d (uniform), q (uniform on [min(d, Random.Min), min(d,
 // Random.Max)]) and m (log-uniform, rounded down). Group sizes are drawn
 // separately by drawGroupSizes because the real-design source bounds them
 // by the rows available.
 func drawShape(rng *rand.Rand, c *Config) (d, q, m int) {
 	d = intBetween(rng, c.Fixed.Min, c.Fixed.Max)
-	qmax := min(d, c.Random.Max)
-	q = c.Random.Min
-	if qmax > q {
-		q = intBetween(rng, c.Random.Min, qmax)
-	}
+	q = intBetween(rng, min(d, c.Random.Min), min(d, c.Random.Max))
 	m = int(logUniform(rng, float64(c.Groups.Min), float64(c.Groups.Max)+1))
 	m = max(c.Groups.Min, min(m, c.Groups.Max))
 	return d, q, m

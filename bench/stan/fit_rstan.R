@@ -15,9 +15,9 @@ rstan_options(auto_write = TRUE)
 options(mc.cores = 2)
 
 df <- read.csv(csv)
-bars <- lme4::findbars(formula)
-stopifnot(length(bars) == 1)
-group <- deparse(bars[[1]][[3]])
+bars <- lme4::findbars(formula)  # `||` expands into one bar per term
+group <- unique(vapply(bars, function(b) deparse(b[[3]]), ""))
+stopifnot(length(group) == 1)
 mf <- model.frame(lme4::subbars(formula), df, na.action = na.omit)
 X <- model.matrix(lme4::nobars(formula), mf)
 colnames(X)[colnames(X) == "(Intercept)"] <- "Intercept"

@@ -28,3 +28,37 @@ func newProgress(stderr io.Writer, quiet bool, total int64, label string) *progr
 		end: func() { _ = bar.Finish() },
 	}
 }
+
+// countBar is a progress bar over a count reported as (done, total).
+type countBar struct {
+	bar *progressbar.ProgressBar
+}
+
+// newCountBar returns a bar drawn on stderr only when it is a terminal.
+func newCountBar(stderr io.Writer, quiet bool, label string) *countBar {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return &countBar{}
+	}
+	return &countBar{bar: progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+func (c *countBar) set(done, total int) {
+	if c.bar == nil {
+		return
+	}
+	c.bar.ChangeMax(total)
+	_ = c.bar.Set(done)
+}
+
+func (c *countBar) finish() {
+	if c.bar != nil {
+		_ = c.bar.Finish()
+	}
+}

@@ -21,6 +21,8 @@ var commands = map[string]command{
 	"describe": {"show how a formula reads a CSV file: rows, groups, terms and the resolved prior", runDescribe},
 	"simulate": {"simulate datasets with known parameters from the model", runSimulate},
 	"fit":      {"fit a mixed model to a CSV file by NUTS", runFit},
+	"validate": {"run the validation suites and write tables, plots and a report", runValidate},
+	"merge":    {"merge the records of sharded validate runs into one result", runMerge},
 }
 
 // errUsage marks an error caused by bad arguments; it exits with status 2.

@@ -128,6 +128,9 @@ func Build(fr *Frame, f *Formula) (*lmm.Design, error) {
 		p.index = shiftLevels(p.index, from)
 	}
 
+	if len(fixed) == 0 {
+		return nil, errors.New("the formula has no fixed effects: add the intercept or a predictor")
+	}
 	if name, dup := firstDuplicate(fixed); dup {
 		return nil, fmt.Errorf("two fixed-effect columns are both named %q (a factor dummy name collides with a column name); rename a column", name)
 	}
@@ -166,8 +169,12 @@ func Build(fr *Frame, f *Formula) (*lmm.Design, error) {
 			n, pdim+q+1, pdim, q)
 	}
 
+	source := f.Source
+	if source == "" {
+		source = f.String() // a Formula made by hand
+	}
 	d := &lmm.Design{
-		Formula:   f.Source,
+		Formula:   source,
 		Response:  f.Response,
 		Group:     f.Group,
 		Fixed:     fixed,

@@ -206,6 +206,9 @@ func classify(s string) (valueClass, float64) {
 	if s == "" || s == "NA" {
 		return missingValue, 0
 	}
+	if !mayBeNumber(s[0]) {
+		return textValue, 0 // skip ParseFloat's error allocation
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		// Out-of-range literals such as 1e999 come back as ±Inf with
@@ -220,6 +223,12 @@ func classify(s string) (valueClass, float64) {
 		return nonFiniteValue, v
 	}
 	return finiteValue, v
+}
+
+// mayBeNumber reports whether a field starting with byte c could parse as
+// a float: a digit, sign or point, or the start of "Inf", "Infinity" or "NaN".
+func mayBeNumber(c byte) bool {
+	return c >= '0' && c <= '9' || strings.IndexByte("+-.iInN", c) >= 0
 }
 
 // inferKind returns the column's Kind from its value counts.

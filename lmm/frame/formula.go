@@ -38,7 +38,28 @@ func (e *FormulaError) Error() string {
 		hint = "; " + e.Hint
 	}
 	return fmt.Sprintf("formula: %s at position %d%s\n  %s\n  %s^",
-		e.Msg, e.Pos, hint, e.Formula, strings.Repeat(" ", max(e.Pos-1, 0)))
+		e.Msg, e.Pos, hint, e.Formula, caretIndent(e.Formula, e.Pos))
+}
+
+// caretIndent returns the blanks that put a caret under rune position pos
+// of src: a tab for each tab of src, a space for any other rune.
+func caretIndent(src string, pos int) string {
+	var b strings.Builder
+	for i, r := range []rune(src) {
+		if i >= pos-1 {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	// Positions past the end (the end of the formula) need one more blank.
+	for range pos - 1 - len([]rune(src)) {
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 // ParseFormula parses a formula of the lme4 subset described in the package
@@ -56,10 +77,10 @@ func ParseFormula(s string) (*Formula, error) {
 		return nil, lexErr
 	}
 	p := &parser{
-		toks: toks,
-		src:  src,
-		f:    &Formula{Source: s, Intercept: true},
-		pos:  map[string]int{},
+		toks:     toks,
+		src:      src,
+		f:        &Formula{Source: s, Intercept: true},
+		fixedPos: map[string]int{},
 	}
 	if err := p.parse(); err != nil {
 		err.Formula = s
@@ -75,11 +96,10 @@ type parser struct {
 	src  []rune
 	f    *Formula
 
-	pos          map[string]int // position of the first use of each fixed predictor
+	fixedPos     map[string]int // position of the first use of each fixed predictor
 	randomPos    map[string]int // position of each random slope
 	randomIcpPos int            // position of the random intercept term, 0 if implied
 	groupPos     int            // position of the grouping factor, 0 if none yet
-	seenRandom   bool           // a random intercept has been set by some bar
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -223,8 +243,8 @@ func (p *parser) parseFixedTerm(minus bool) *FormulaError {
 		if err := p.noCall(t); err != nil {
 			return err
 		}
-		if _, dup := p.pos[t.text]; !dup {
-			p.pos[t.text] = t.pos
+		if _, dup := p.fixedPos[t.text]; !dup {
+			p.fixedPos[t.text] = t.pos
 			p.f.Fixed = append(p.f.Fixed, t.text)
 		}
 	case tokLParen:
@@ -362,10 +382,9 @@ func (p *parser) addRandom(group token, intercept bool, interceptPos, openPos in
 		p.randomPos = map[string]int{}
 	}
 	if intercept {
-		if p.seenRandom {
+		if p.f.RandomIntercept {
 			return errorf(openPos, "the random intercept for %q appears twice", group.text)
 		}
-		p.seenRandom = true
 		p.f.RandomIntercept = true
 		p.randomIcpPos = interceptPos
 		if p.randomIcpPos == 0 {
@@ -389,7 +408,7 @@ func (p *parser) check() *FormulaError {
 	if f.Group == "" {
 		return errorf(end, "no random term").withHint("a mixed model needs one, as in %s ~ ... + (1 | g)", f.Response)
 	}
-	if pos, ok := p.pos[f.Response]; ok {
+	if pos, ok := p.fixedPos[f.Response]; ok {
 		return errorf(pos, "the response %q cannot also be a predictor", f.Response)
 	}
 	if pos, ok := p.randomPos[f.Response]; ok {
@@ -402,7 +421,7 @@ func (p *parser) check() *FormulaError {
 		return errorf(pos, "the grouping factor %q cannot have a random slope for itself", f.Group)
 	}
 	for _, r := range f.Random {
-		if _, ok := p.pos[r]; !ok {
+		if _, ok := p.fixedPos[r]; !ok {
 			fixed := *f
 			fixed.Fixed = append(slices.Clip(f.Fixed), r)
 			return errorf(p.randomPos[r], "random term %q must also be a fixed term", r).withHint("add it, as in %s", fixed.String())

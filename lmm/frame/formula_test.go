@@ -102,6 +102,7 @@ func TestParseFormulaErrors(t *testing.T) {
 		{"y ~ x # (1 | g)", 7, []string{`unexpected "#"`}},
 		{"y ~ x %in% z + (1 | g)", 7, []string{`operator "%in%"`}},
 		{"y ~ x + (1 | g) - 1 + (1|f)", 26, []string{"more than one grouping factor"}},
+		{"y ~\tx +\t(x | g)", 9, []string{"correlated"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.src, func(t *testing.T) {
@@ -115,9 +116,17 @@ func TestParseFormulaErrors(t *testing.T) {
 				t.Errorf("position %d, want %d (%s)", fe.Pos, tc.pos, err)
 			}
 			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != 3 || lines[1] != "  "+tc.src || lines[2] != "  "+strings.Repeat(" ", tc.pos-1)+"^" {
+			if len(lines) != 3 || lines[1] != "  "+tc.src || lines[2] != "  "+strings.Map(tabOrSpace, string([]rune(tc.src + " ")[:tc.pos-1]))+"^" {
 				t.Errorf("no caret line under position %d:\n%s", tc.pos, err)
 			}
 		})
 	}
+}
+
+// tabOrSpace keeps tabs and blanks every other rune.
+func tabOrSpace(r rune) rune {
+	if r == '\t' {
+		return r
+	}
+	return ' '
 }

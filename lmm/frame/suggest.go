@@ -21,7 +21,7 @@ func unknownColumn(fr *Frame, role, name string) error {
 
 // closest returns the candidate nearest to name: an exact match ignoring
 // case, else the one with the smallest edit distance when that distance is at
-// most a third of the name's length (and at least 1). It returns "" when no
+// most a third of the name's length, rounded up. It returns "" when no
 // candidate is near.
 func closest(name string, candidates []string) string {
 	for _, c := range candidates {
@@ -29,7 +29,7 @@ func closest(name string, candidates []string) string {
 			return c
 		}
 	}
-	best, bestDist := "", max(len([]rune(name))/3, 1)+1
+	best, bestDist := "", (len([]rune(name))+2)/3+1
 	lower := strings.ToLower(name)
 	for _, c := range candidates {
 		if d := editDistance(lower, strings.ToLower(c)); d < bestDist {

@@ -26,6 +26,10 @@ type Config struct {
 	Base string `json:"base"`
 	// Activation of the conditioners: "gelu" (default) or "relu".
 	Activation string `json:"activation"`
+	// PermSeed seeds the fixed permutations (stream s for step s), so that
+	// they are part of the architecture: the same Config always gives the
+	// same permutations, whatever rng initializes the weights.
+	PermSeed uint64 `json:"perm_seed"`
 }
 
 func (c *Config) defaults() {
@@ -64,7 +68,8 @@ type Flow struct {
 	g, g2  []float64
 }
 
-// New builds a flow from cfg with random initialization drawn from rng.
+// New builds a flow from cfg with random weight initialization drawn from
+// rng; permutations come from cfg.PermSeed.
 func New(cfg Config, rng *rand.Rand) *Flow {
 	cfg.defaults()
 	if cfg.Dim <= 0 || cfg.Steps <= 0 || cfg.Context < 0 {
@@ -73,7 +78,7 @@ func New(cfg Config, rng *rand.Rand) *Flow {
 	f := &Flow{Config: cfg}
 	for s := 0; s < cfg.Steps; s++ {
 		name := fmt.Sprintf("flow.%d", s)
-		f.Transforms = append(f.Transforms, NewActNorm(name+".actnorm", cfg.Dim), NewPermutation(cfg.Dim, rng))
+		f.Transforms = append(f.Transforms, NewActNorm(name+".actnorm", cfg.Dim), NewPermutation(cfg.Dim, rand.New(rand.NewPCG(cfg.PermSeed, uint64(s)))))
 		switch cfg.Coupling {
 		case "affine":
 			f.Transforms = append(f.Transforms, NewAffineCoupling(name+".affine", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.Clamp, rng))

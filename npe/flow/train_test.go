@@ -195,3 +195,27 @@ func TestTrainerDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainStepAllocations checks the allocation target: after warm-up a
+// Trainer step of a spline flow with two workers allocates nothing.
+func TestTrainStepAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	f := New(Config{Dim: 4, Context: 3, Steps: 2, Hidden: 16, Depth: 2, Coupling: "spline", Base: "studentt"}, rand.New(rand.NewPCG(16, 1)))
+	tr := nn.NewTrainer(workers(f, 2), 1e-4, nn.WarmupCosine{Peak: 1e-3, Final: 1e-5, Warmup: 5, Total: 100}, 1)
+	rng := rand.New(rand.NewPCG(17, 1))
+	batch := make([]example, 200)
+	for i := range batch {
+		batch[i] = example{randSlice(rng, 4), randSlice(rng, 3)}
+	}
+	allocs := testing.AllocsPerRun(10, func() {
+		if _, err := tr.Step(batch); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("training step allocates %v times after warm-up", allocs)
+	}
+}

@@ -7,6 +7,7 @@ import "math"
 type GELU struct {
 	width int
 	x     []float64
+	cdf   []float64 // Φ(x) from Forward, reused by Backward
 	y, dx []float64
 }
 
@@ -42,8 +43,11 @@ func (g *GELU) Forward(x []float64, rows int) []float64 {
 	}
 	g.x = x
 	g.y = grow(g.y, len(x))
+	g.cdf = grow(g.cdf, len(x))
 	for i, v := range x {
-		g.y[i] = 0.5 * v * (1 + math.Erf(v/math.Sqrt2))
+		c := 0.5 * (1 + math.Erf(v/math.Sqrt2))
+		g.cdf[i] = c
+		g.y[i] = v * c
 	}
 	return g.y
 }
@@ -53,8 +57,7 @@ func (g *GELU) Backward(dy []float64) []float64 {
 	g.dx = grow(g.dx, len(g.x))
 	const invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
 	for i, v := range g.x {
-		cdf := 0.5 * (1 + math.Erf(v/math.Sqrt2))
-		g.dx[i] = dy[i] * (cdf + v*invSqrt2Pi*math.Exp(-0.5*v*v))
+		g.dx[i] = dy[i] * (g.cdf[i] + v*invSqrt2Pi*math.Exp(-0.5*v*v))
 	}
 	return g.dx
 }

@@ -24,6 +24,7 @@ type MultiHeadAttention struct {
 	keyMask      []bool
 	q, k, v      []float64
 	p, dp        []float64
+	kT, vT       []float64 // per (set, head) transposed keys and values, d_h×Sk
 	cat, dcat    []float64
 	dq, dk, dv   []float64
 	dxq, dxkv    []float64
@@ -84,6 +85,7 @@ func (m *MultiHeadAttention) Forward(xq, xkv []float64, b, sq, sk int, keyMask [
 	m.k = m.K.Forward(xkv, b*sk)
 	m.v = m.V.Forward(xkv, b*sk)
 	m.p = grow(m.p, b*m.heads*sq*sk)
+	m.kT = grow(m.kT, b*sk*D)
 	m.cat = grow(m.cat, b*sq*D)
 	ParallelFor(b*m.heads, m.headDone)
 	return m.O.Forward(m.cat, b*sq)
@@ -101,7 +103,11 @@ func (m *MultiHeadAttention) forwardHead(i int) {
 	k := m.k[bi*sk*D+off:]
 	v := m.v[bi*sk*D+off:]
 	p := m.p[i*sq*sk : (i+1)*sq*sk]
-	Gemm(false, true, sq, sk, dh, scale, q, D, k, D, 0, p, sk)
+	// Scores Q_h K_hᵀ as a plain product with an explicit K_hᵀ: gonum's NT
+	// kernel does one length-d_h dot per score, the NN kernel length-Sk
+	// axpys, which is faster for the small d_h of attention heads.
+	kT := transposeBlock(m.kT[i*dh*sk:(i+1)*dh*sk], k, sk, dh, D)
+	Gemm(false, false, sq, sk, dh, scale, q, D, kT, sk, 0, p, sk)
 	var mask []bool
 	if m.keyMask != nil {
 		mask = m.keyMask[bi*sk : (bi+1)*sk]
@@ -146,6 +152,7 @@ func (m *MultiHeadAttention) Backward(dy []float64) (dxq, dxkv []float64) {
 	m.dq = grow(m.dq, b*sq*D)
 	m.dk = grow(m.dk, b*sk*D)
 	m.dv = grow(m.dv, b*sk*D)
+	m.vT = grow(m.vT, b*sk*D)
 	ParallelFor(b*m.heads, m.headBackDone)
 	gq := m.Q.Backward(m.dq)
 	m.dxq = grow(m.dxq, len(gq))
@@ -174,7 +181,8 @@ func (m *MultiHeadAttention) backwardHead(i int) {
 	p := m.p[i*sq*sk : (i+1)*sq*sk]
 	dp := m.dp[i*sq*sk : (i+1)*sq*sk]
 	dO := m.dcat[qo:]
-	Gemm(false, true, sq, sk, dh, 1, dO, D, m.v[ko:], D, 0, dp, sk)
+	vT := transposeBlock(m.vT[i*dh*sk:(i+1)*dh*sk], m.v[ko:], sk, dh, D)
+	Gemm(false, false, sq, sk, dh, 1, dO, D, vT, sk, 0, dp, sk)
 	Gemm(true, false, sk, dh, sq, 1, p, sk, dO, D, 0, m.dv[ko:], D)
 	for r := 0; r < sq; r++ {
 		pr := p[r*sk : (r+1)*sk]
@@ -189,4 +197,16 @@ func (m *MultiHeadAttention) backwardHead(i int) {
 	}
 	Gemm(false, false, sq, dh, sk, scale, dp, sk, m.k[ko:], D, 0, m.dq[qo:], D)
 	Gemm(true, false, sk, dh, sq, scale, dp, sk, m.q[qo:], D, 0, m.dk[ko:], D)
+}
+
+// transposeBlock writes the transpose of the rows×cols block of src (leading
+// dimension ld) into dst (cols×rows) and returns dst.
+func transposeBlock(dst, src []float64, rows, cols, ld int) []float64 {
+	for r := 0; r < rows; r++ {
+		row := src[r*ld : r*ld+cols]
+		for c, v := range row {
+			dst[c*rows+r] = v
+		}
+	}
+	return dst
 }

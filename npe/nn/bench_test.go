@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
 )
 
 // setTransformerFLOPs counts the multiply-adds ×2 of one forward pass of
@@ -47,13 +49,18 @@ func BenchmarkSetTransformer(b *testing.B) {
 
 // BenchmarkGemm is the plain product of the same sizes (N = 32·64 = 2048
 // rows): the forward Dense product (NN) and the weight gradient (TN, split-K
-// path), the reference throughput for benchmark 1.
+// path) through Gemm, and the same products as one direct call of gonum's
+// Dgemm (its own parallel path): the reference throughput for benchmark 1.
 func BenchmarkGemm(b *testing.B) {
 	for _, width := range []int{64, 128} {
-		for _, tA := range []bool{false, true} {
+		for _, c := range []struct{ tA, raw bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+			tA, raw := c.tA, c.raw
 			name := fmt.Sprintf("width=%d/NN", width)
 			if tA {
 				name = fmt.Sprintf("width=%d/TN", width)
+			}
+			if raw {
+				name += "/gonum-direct"
 			}
 			b.Run(name, func(b *testing.B) {
 				const N = 2048
@@ -63,6 +70,16 @@ func BenchmarkGemm(b *testing.B) {
 				y := randSlice(rng, N*width)
 				b.ReportAllocs()
 				for b.Loop() {
+					if raw {
+						ta := blas.NoTrans
+						if tA {
+							ta = blas.Trans
+							Impl.Dgemm(ta, blas.NoTrans, width, width, N, 1, x, width, y, width, 0, w, width)
+						} else {
+							Impl.Dgemm(ta, blas.NoTrans, N, width, width, 1, x, width, w, width, 0, y, width)
+						}
+						continue
+					}
 					if tA {
 						MatMul(true, false, width, width, N, 1, x, y, 0, w)
 					} else {

@@ -12,7 +12,10 @@
 // separate goroutines and summed in chunk order: gonum's own parallel path
 // runs this shape at 2 GFLOP/s on 2 cores, the split at 13 (mlstack.md).
 // The chunking depends only on the sizes, so results do not depend on
-// GOMAXPROCS. Attention runs its (set, head) pairs in parallel.
+// GOMAXPROCS. Larger products are cut into 64×64 tiles of C. Tiles, k-parts
+// and attention's (set, head) pairs run on a fixed pool of worker goroutines
+// (parallel.go) where the caller also works through its own chunks, so
+// parallel sections allocate nothing and nested ones cannot deadlock.
 //
 // # Layers
 //

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"sync"
 )
 
 // Worker computes gradients for a chunk of a minibatch. Workers of one
@@ -14,6 +13,7 @@ import (
 // parameters in the same order for every worker.
 type Worker[E any] interface {
 	Params() []*Param
+	// Params is called once, when the Trainer is built.
 	// Accumulate adds the gradient of the summed loss over examples to the
 	// Grad buffers and returns the summed loss. It returns an error for
 	// data or numerical failures (for example a non-finite loss).
@@ -22,7 +22,7 @@ type Worker[E any] interface {
 
 // Trainer runs minibatch AdamW with gradient clipping and a schedule. Each
 // minibatch is cut into len(Workers) contiguous chunks, one per worker, run
-// concurrently; worker gradients are then summed into worker 0 in worker
+// concurrently with ParallelFor; worker gradients are then summed into worker 0 in worker
 // order and divided by the batch size. The chunking depends only on the
 // batch size and worker count, so a fixed seed gives the same weights for
 // any GOMAXPROCS.
@@ -35,6 +35,10 @@ type Trainer[E any] struct {
 
 	losses []float64
 	errs   []error
+	params [][]*Param // each worker's Params, fetched once
+	batch  []E
+	per    int
+	chunk  func(int)
 }
 
 // StepStats reports one optimizer step.
@@ -57,8 +61,24 @@ func NewTrainer[E any](workers []Worker[E], weightDecay float64, sched WarmupCos
 			panic("nn: trainer workers disagree on parameters")
 		}
 	}
-	return &Trainer[E]{Workers: workers, Opt: NewAdamW(workers[0].Params(), weightDecay), Schedule: sched, ClipNorm: clip,
+	t := &Trainer[E]{Workers: workers, Opt: NewAdamW(workers[0].Params(), weightDecay), Schedule: sched, ClipNorm: clip,
 		losses: make([]float64, len(workers)), errs: make([]error, len(workers))}
+	for _, w := range workers {
+		t.params = append(t.params, w.Params())
+	}
+	t.chunk = t.runWorker
+	return t
+}
+
+// runWorker zeroes worker i's gradients and runs it on its chunk.
+func (t *Trainer[E]) runWorker(i int) {
+	w := t.Workers[i]
+	ZeroGrads(t.params[i])
+	lo, hi := min(len(t.batch), i*t.per), min(len(t.batch), (i+1)*t.per)
+	t.losses[i], t.errs[i] = 0, nil
+	if lo < hi {
+		t.losses[i], t.errs[i] = w.Accumulate(t.batch[lo:hi])
+	}
 }
 
 // Step takes one optimizer step on batch.
@@ -67,22 +87,9 @@ func (t *Trainer[E]) Step(batch []E) (StepStats, error) {
 		return StepStats{}, fmt.Errorf("nn: empty minibatch")
 	}
 	nw := len(t.Workers)
-	per := (len(batch) + nw - 1) / nw
-	var wg sync.WaitGroup
-	for i, w := range t.Workers {
-		ZeroGrads(w.Params())
-		lo, hi := min(len(batch), i*per), min(len(batch), (i+1)*per)
-		t.losses[i], t.errs[i] = 0, nil
-		if lo == hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t.losses[i], t.errs[i] = w.Accumulate(batch[lo:hi])
-		}()
-	}
-	wg.Wait()
+	t.batch, t.per = batch, (len(batch)+nw-1)/nw
+	ParallelFor(nw, t.chunk)
+	t.batch = nil
 	loss := 0.0
 	for i, err := range t.errs {
 		if err != nil {
@@ -90,9 +97,9 @@ func (t *Trainer[E]) Step(batch []E) (StepStats, error) {
 		}
 		loss += t.losses[i]
 	}
-	master := t.Workers[0].Params()
-	for _, w := range t.Workers[1:] {
-		for j, p := range w.Params() {
+	master := t.params[0]
+	for _, ps := range t.params[1:] {
+		for j, p := range ps {
 			g := master[j].Grad
 			for k, v := range p.Grad {
 				g[k] += v

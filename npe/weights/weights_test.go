@@ -33,6 +33,24 @@ func TestRoundTrip(t *testing.T) {
 	if err := Load(bytes.NewReader(saved(t)), cfg, dst.Params()); err != nil {
 		t.Fatal(err)
 	}
+	// The loaded model is the saved model: same log density.
+	rng := rand.New(rand.NewPCG(4, 1))
+	const n = 5
+	x, ctx := make([]float64, n*cfg.Dim), make([]float64, n*cfg.Context)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	for i := range ctx {
+		ctx[i] = rng.NormFloat64()
+	}
+	l1, l2 := make([]float64, n), make([]float64, n)
+	src.LogProb(l1, x, ctx, nil, n)
+	dst.LogProb(l2, x, ctx, nil, n)
+	for r := range l1 {
+		if l1[r] != l2[r] {
+			t.Errorf("row %d: log q %v after loading, %v saved", r, l2[r], l1[r])
+		}
+	}
 	for i, p := range src.Params() {
 		q := dst.Params()[i]
 		for j := range p.Value {

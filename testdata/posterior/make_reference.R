@@ -7,6 +7,9 @@
 #   draws.csv      4 chains x 200 draws of 6 variables (draws_df layout)
 #   draws_odd.csv  3 chains x 51 draws of 2 variables (odd N: the middle draw
 #                  of every chain is dropped when chains are split)
+#   draws_edge.csv 2 chains x 100 draws of 2 antithetic variables, which hit
+#                  the edge cases of .ess (Geyer truncation at the first pair,
+#                  and the cap tau_hat >= 1/log10(S))
 #   reference.csv  posterior's diagnostics for every variable of both files
 # The posterior and R versions are recorded in the first lines of
 # reference.csv (lines starting with '#').
@@ -60,8 +63,17 @@ vars_odd <- list(
   ar1 = function(c, n) ar1(n, 0.9)
 )
 
+vars_edge <- list(
+  # deterministic +1, -1, +1, ...: rho_1 + rho_0 < 0, so Geyer's sequence
+  # stops at once (max_t = 0)
+  alternating = function(c, n) rep(c(1, -1), length.out = n),
+  # stationary AR(1) with rho = -0.7: tau = 0.3/1.7 < 1/log10(200), capped
+  antithetic = function(c, n) ar1(n, -0.7)
+)
+
 draws_main <- make_draws(4, 200, vars_main)
 draws_odd <- make_draws(3, 51, vars_odd)
+draws_edge <- make_draws(2, 100, vars_edge)
 
 fmt <- function(x) sprintf("%.17g", x)
 
@@ -72,6 +84,7 @@ write_draws <- function(df, file) {
 }
 write_draws(draws_main, "draws.csv")
 write_draws(draws_odd, "draws_odd.csv")
+write_draws(draws_edge, "draws_edge.csv")
 
 # Diagnostics of one variable; x is an iterations x chains matrix.
 diag_row <- function(dataset, name, x) {
@@ -104,7 +117,12 @@ diag_row <- function(dataset, name, x) {
 }
 
 rows <- list()
-for (set in list(list("draws", draws_main, 200), list("draws_odd", draws_odd, 51))) {
+sets <- list(
+  list("draws", draws_main, 200),
+  list("draws_odd", draws_odd, 51),
+  list("draws_edge", draws_edge, 100)
+)
+for (set in sets) {
   df <- set[[2]]
   for (v in setdiff(names(df), c(".chain", ".iteration", ".draw"))) {
     x <- matrix(df[[v]], nrow = set[[3]]) # iterations x chains

@@ -4,8 +4,8 @@
 # (na.omit, unused factor levels dropped), the fixed-effect matrix X and the
 # random-effect terms. This script writes, per case: n_obs (rows of X),
 # n_dropped (rows removed for missing values), n_groups, the first group
-# levels, the colnames of X, the random-effect term names (reTrms$cnms), and
-# the first rows of X.
+# levels, the group sizes (min, median, max), the colnames of X, the
+# random-effect term names (reTrms$cnms), and the first rows of X.
 #
 # Run from the repository root:
 #   Rscript testdata/r/describe.R
@@ -51,6 +51,7 @@ for (cs in cases) {
     n_dropped = nrow(df) - nrow(X),
     n_groups = nlevels(fl),
     levels_head = I(head(levels(fl), 5)),
+    group_sizes = c(min = min(table(fl)), median = median(table(fl)), max = max(table(fl))),
     fixed = I(colnames(X)),
     random = I(unname(unlist(lf$reTrms$cnms))),
     x_head = unname(lapply(seq_len(min(nhead, nrow(X))), function(i) unname(X[i, ])))

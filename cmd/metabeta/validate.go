@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/metabeta-go/metabeta/validate"
+)
+
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", stderr)
+	out := fs.String("out", "validate-out", "output directory")
+	quick := fs.Bool("quick", false, "the small suite (about two minutes)")
+	shard := fs.String("shard", "1/1", "run shard k of n (datasets i with i mod n = k-1)")
+	resume := fs.Bool("resume", false, "continue a run in --out, skipping finished datasets")
+	data := fs.String("data-dir", filepath.Join("testdata", "datasets"), "folder of the real datasets")
+	seed := fs.Uint64("seed", 0, "override the suite's seed (0: the default)")
+	n := fs.Int("datasets", 0, "override the number of simulated datasets (0: the default)")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg := validate.DefaultConfig(*quick, *data)
+	sh, err := validate.ParseShard(*shard)
+	if err != nil {
+		return usageError("--shard: %v", err)
+	}
+	cfg.Shard = sh
+	if *seed != 0 {
+		cfg.Seed = *seed
+	}
+	if *n < 0 {
+		return usageError("--datasets %d: want ≥ 0", *n)
+	} else if *n > 0 {
+		cfg.Simulated = *n
+	}
+	if *quiet {
+		stdout = io.Discard
+	}
+	start := time.Now()
+	bar := newCountBar(stderr, *quiet, "validate")
+	recs, err := validate.Run(ctx, cfg, *out, *resume, bar.set)
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	res := validate.Aggregate(cfg, recs)
+	if err := res.Write(*out); err != nil {
+		return fmt.Errorf("validate: writing %s: %w", *out, err)
+	}
+	if err := res.PrintTables(stdout); err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stdout, "warning:", w)
+	}
+	fmt.Fprintf(stdout, "\nwrote %s/{results.json,tables.txt,tables.md,tables.tex,tables.csv,plots/,report.html} in %.1f s\n", *out, time.Since(start).Seconds())
+	return nil
+}
+
+func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("merge", stderr)
+	out := fs.String("out", "validate-out", "output directory for the merged run")
+	data := fs.String("data-dir", filepath.Join("testdata", "datasets"), "folder of the real datasets")
+	quick := fs.Bool("quick", false, "the shards ran the quick suite")
+	if err := fs.Parse(args); err != nil {
+		return usageError("%v", err)
+	}
+	if fs.NArg() == 0 {
+		return usageError("merge: name the shard directories, e.g. metabeta merge --out all out-1 out-2")
+	}
+	recs, err := validate.Merge(*out, fs.Args())
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	cfg := validate.DefaultConfig(*quick, *data)
+	res := validate.Aggregate(cfg, recs)
+	if err := res.Write(*out); err != nil {
+		return fmt.Errorf("merge: writing %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "merged %d records from %d directories into %s\n", len(recs), fs.NArg(), *out)
+	return nil
+}

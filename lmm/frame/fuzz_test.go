@@ -1,0 +1,100 @@
+package frame
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzParseFormula checks that ParseFormula never panics, that every
+// error is a *FormulaError with a position inside the formula (or just past
+// its end), and that the canonical form of an accepted formula parses to the
+// same canonical form.
+func FuzzParseFormula(f *testing.F) {
+	for _, s := range []string{
+		"Reaction ~ Days + (1 + Days || Subject)",
+		"y ~ 0 + x + (0 + x | g)",
+		"y ~ x - 1 + (x - 1 | g)",
+		"y ~ x + (x | g)",
+		"y ~ x + (1 | g) + (0 + x | g)",
+		"y ~ x + (1 | g/h)",
+		"y ~ log(x) + x:z + . + (1|g)",
+		"`a b` ~ `c` + (1 | `d e`)",
+		"y ~ x + ((1 | g))",
+		"y ~ `x",
+		"y ~ 1.5e3 + .x + ..1 + (1 | g)",
+		"y ~ x %in% z",
+		"",
+		"~",
+		"(",
+		"y ~ x + (1 | g))",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		form, err := ParseFormula(s)
+		if err != nil {
+			var fe *FormulaError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is not a *FormulaError", err)
+			}
+			if n := len([]rune(s)); fe.Pos < 1 || fe.Pos > n+1 {
+				t.Fatalf("position %d outside 1..%d: %v", fe.Pos, n+1, err)
+			}
+			return
+		}
+		canon := form.String()
+		again, err := ParseFormula(canon)
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", canon, s, err)
+		}
+		if again.String() != canon {
+			t.Fatalf("canonical form not stable: %q → %q", canon, again.String())
+		}
+	})
+}
+
+// FuzzReadCSV checks that ReadCSV never panics, that an accepted table has
+// a consistent shape, and that Build on it with a fixed formula either
+// fails with an error or returns a valid design.
+func FuzzReadCSV(f *testing.F) {
+	for _, s := range []string{
+		"y,x,g\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n9,1,a\n",
+		"y,x,g\n1,NA,a\n3,,b\n5,6,a\n7,8,b\n9,1,c\n2,3,c\n",
+		"y,x,g\n1,F,a\n3,M,b\n5,F,a\n7,M,b\n9,F,c\n2,M,c\n",
+		"y,x,g\n1,NaN,a\n3,Inf,b\n",
+		"y,x,g\n1,2\n",
+		"y,y\n1,2\n",
+		"\"y\",\"x\",\"g\"\n\"1\",\"2\",\"3\"\n",
+		"y,x,g\n1,\"2\n",
+		"",
+		"\uFEFFy,x,g\n1,2,3\n",
+	} {
+		f.Add(s)
+	}
+	form, err := ParseFormula("y ~ x + (1 + x || g)")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fr, err := ReadCSV(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		if fr.NumRows() < 1 {
+			t.Fatalf("accepted a table with %d rows", fr.NumRows())
+		}
+		for _, c := range fr.cols {
+			if len(c.raw) != fr.NumRows() || len(c.class) != fr.NumRows() || len(c.num) != fr.NumRows() {
+				t.Fatalf("column %q has %d values for %d rows", c.name, len(c.raw), fr.NumRows())
+			}
+		}
+		d, err := Build(fr, form)
+		if err != nil {
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("invalid design: %v", err)
+		}
+	})
+}

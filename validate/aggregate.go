@@ -1,0 +1,282 @@
+package validate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/metabeta-go/metabeta/calibration"
+	"github.com/metabeta-go/metabeta/fit"
+)
+
+// Estimate is a metric with its Monte Carlo standard error (NaN when none
+// is defined).
+type Estimate struct {
+	Value fit.Num `json:"value"`
+	SE    fit.Num `json:"se"`
+}
+
+func est(v, se float64) Estimate { return Estimate{fit.Num(v), fit.Num(se)} }
+
+// GroupResult holds the calibration and recovery metrics of one method on
+// one group of parameters: a kind (beta, sigma_b, sigma, b) or a single
+// parameter name.
+type GroupResult struct {
+	Method string `json:"method"`
+	Group  string `json:"group"`
+	N      int    `json:"n"`
+	// Recovery: Pearson r of posterior means against truths (SE by the
+	// delta method on Fisher's z), NRMSE, mean posterior contraction.
+	R           Estimate  `json:"r"`
+	RLo         fit.Num   `json:"r_lo"`
+	RHi         fit.Num   `json:"r_hi"`
+	NRMSE       fit.Num   `json:"nrmse"`
+	Contraction fit.Num   `json:"contraction"`
+	MeanZ       Estimate  `json:"mean_z"`
+	ECE         Estimate  `json:"ece"`
+	EACE        Estimate  `json:"eace"`
+	Levels      []float64 `json:"levels"`
+	Coverage    []fit.Num `json:"coverage"`
+	CoverageSE  []fit.Num `json:"coverage_se"`
+	// SBC: log-γ (negative rejects uniformity at 5%), the simultaneous
+	// ECDF band test, and the χ² p-value of the rank histogram.
+	LogGamma fit.Num `json:"log_gamma"`
+	BandPass bool    `json:"band_pass"`
+	ChiSqP   fit.Num `json:"chisq_p"`
+	L        int     `json:"l"`
+	// ranks are kept for the plots, not written.
+	ranks []int
+	truth []float64
+	mean  []float64
+	cov   calibration.Coverage
+}
+
+// TimingResult summarizes the wall time of one method per dataset.
+type TimingResult struct {
+	Method       string  `json:"method"`
+	Suite        string  `json:"suite"`
+	N            int     `json:"n"`
+	Median       fit.Num `json:"median_seconds"`
+	P95          fit.Num `json:"p95_seconds"`
+	MeanSlowest5 fit.Num `json:"mean_slowest5_seconds"`
+	Max          fit.Num `json:"max_seconds"`
+	seconds      []float64
+}
+
+// RealResult is one method on one real dataset.
+type RealResult struct {
+	Dataset     string   `json:"dataset"`
+	Method      string   `json:"method"`
+	NObs        int      `json:"n_obs"`
+	NGroups     int      `json:"n_groups"`
+	Seconds     float64  `json:"seconds"`
+	MaxRhat     fit.Num  `json:"max_rhat"`
+	MinESS      fit.Num  `json:"min_ess"`
+	Divergences int      `json:"divergences"`
+	Params      []string `json:"params"`
+	Means       []float64 `json:"means"`
+	SDs         []float64 `json:"sds"`
+	Error       string   `json:"error,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+}
+
+// Results are the aggregated metrics of a run: what results.json holds.
+type Results struct {
+	Config      Config            `json:"config"`
+	Methods     []string          `json:"methods"`
+	Missing     map[string]string `json:"missing_methods"`
+	Datasets    int               `json:"simulated_datasets"`
+	Kinds       []GroupResult     `json:"by_kind"`
+	Params      []GroupResult     `json:"by_parameter"`
+	Timing      []TimingResult    `json:"timing"`
+	Convergence Estimate          `json:"nuts_convergence_rate"`
+	Failed      int               `json:"failed_fits"`
+	Real        []RealResult      `json:"real"`
+	Warnings    []string          `json:"warnings"`
+}
+
+// kindOrder is the order of the kinds in tables.
+var kindOrder = []string{KindBeta, KindSigmaB, KindSigma, KindB}
+
+// Aggregate computes the run's metrics from its records.
+func Aggregate(cfg Config, recs []Record) *Results {
+	recs = sortRecords(recs)
+	res := &Results{Config: cfg, Methods: Methods, Missing: MissingMethods}
+	var fits []calibration.FitDiagnostics
+	byMethodKind := map[string][]ParamRecord{}
+	byMethodName := map[string][]ParamRecord{}
+	var names []string
+	seenName := map[string]bool{}
+	times := map[string][]float64{}
+	seenDataset := map[int]bool{}
+	for _, r := range recs {
+		if r.Error != "" {
+			res.Failed++
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s dataset %d (%s): %s", r.Suite, r.Dataset, r.Method, r.Error))
+		}
+		if r.Suite == SuiteReal {
+			res.Real = append(res.Real, realResult(r))
+			continue
+		}
+		seenDataset[r.Dataset] = true
+		if r.Error != "" {
+			continue
+		}
+		times[r.Method] = append(times[r.Method], r.Seconds)
+		if r.Method == "nuts" {
+			fits = append(fits, calibration.FitDiagnostics{MaxRhat: nanIfNull(r.MaxRhat), MinESS: nanIfNull(r.MinESS), Divergences: r.Divergences, Draws: r.Draws})
+		}
+		for _, p := range r.Params {
+			byMethodKind[r.Method+"\x00"+p.Kind] = append(byMethodKind[r.Method+"\x00"+p.Kind], p)
+			if p.Kind != KindB {
+				byMethodName[r.Method+"\x00"+p.Name] = append(byMethodName[r.Method+"\x00"+p.Name], p)
+				if !seenName[p.Name] {
+					seenName[p.Name] = true
+					names = append(names, p.Name)
+				}
+			}
+		}
+	}
+	res.Datasets = len(seenDataset)
+	sort.Slice(names, func(i, j int) bool { return nameLess(names[i], names[j]) })
+	for _, m := range Methods {
+		for _, k := range kindOrder {
+			if ps := byMethodKind[m+"\x00"+k]; len(ps) > 0 {
+				res.Kinds = append(res.Kinds, groupResult(m, k, ps))
+			}
+		}
+		for _, n := range names {
+			if ps := byMethodName[m+"\x00"+n]; len(ps) > 0 {
+				res.Params = append(res.Params, groupResult(m, n, ps))
+			}
+		}
+		if ts := times[m]; len(ts) > 0 {
+			s := calibration.SummarizeSeconds(ts)
+			res.Timing = append(res.Timing, TimingResult{Method: m, Suite: SuiteSimulated, N: s.N,
+				Median: fit.Num(s.Median), P95: fit.Num(s.P95), MeanSlowest5: fit.Num(s.MeanSlowest5), Max: fit.Num(s.Max), seconds: ts})
+		}
+	}
+	conv := calibration.NewConvergence(calibration.StrictConvergence, fits)
+	res.Convergence = est(conv.Rate, conv.RateSE)
+	res.Warnings = append(res.Warnings, conv.Warnings...)
+	for m, why := range MissingMethods {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: not run: %s", m, why))
+	}
+	sort.Strings(res.Warnings)
+	return res
+}
+
+// groupResult computes the metrics of one group of parameter records.
+func groupResult(method, group string, ps []ParamRecord) GroupResult {
+	g := GroupResult{Method: method, Group: group, N: len(ps)}
+	truth := make([]float64, len(ps))
+	mean := make([]float64, len(ps))
+	pits := make([]float64, len(ps))
+	ranks := make([]int, 0, len(ps))
+	zs := make([]float64, len(ps))
+	contraction, nc := 0.0, 0
+	for i, p := range ps {
+		truth[i], mean[i], pits[i] = p.Truth, p.Mean, p.PIT
+		zs[i] = calibration.ZScore(p.Truth, p.Mean, p.SD)
+		if p.L > 0 {
+			ranks = append(ranks, p.Rank)
+			g.L = p.L
+		}
+		if p.PriorSD > 0 {
+			contraction += calibration.Contraction(p.SD*p.SD, p.PriorSD*p.PriorSD)
+			nc++
+		}
+	}
+	r := calibration.Pearson(mean, truth)
+	g.R = est(r.R, r.ZSE*(1-r.R*r.R))
+	g.RLo, g.RHi = fit.Num(r.Lo), fit.Num(r.Hi)
+	g.NRMSE = fit.Num(calibration.NRMSE(mean, truth))
+	g.Contraction = fit.Num(math.NaN())
+	if nc > 0 {
+		g.Contraction = fit.Num(contraction / float64(nc))
+	}
+	mz, sz := calibration.MeanSD(zs)
+	g.MeanZ = est(mz, sz/math.Sqrt(float64(len(zs))))
+	cov := calibration.NewPITCoverage(pits, calibration.DefaultCoverageLevels)
+	g.cov = cov
+	g.ECE, g.EACE = est(cov.ECE, cov.ECESE), est(cov.EACE, cov.EACESE)
+	g.Levels = cov.Levels
+	for j := range cov.Levels {
+		g.Coverage = append(g.Coverage, fit.Num(cov.Coverage[j]))
+		g.CoverageSE = append(g.CoverageSE, fit.Num(cov.SE[j]))
+	}
+	g.LogGamma, g.ChiSqP = fit.Num(math.NaN()), fit.Num(math.NaN())
+	if len(ranks) >= 2 && g.L > 0 {
+		bands := calibration.SimultaneousBands(len(ranks), calibration.DefaultECDFPoints(len(ranks), g.L), 0.95)
+		g.BandPass = calibration.NewRankECDF(ranks, g.L, bands).Pass
+		lg := calibration.NewLogGamma(ranks, g.L, gammaNull(len(ranks), g.L), 0.05)
+		g.LogGamma = fit.Num(lg.Value)
+		g.ChiSqP = fit.Num(calibration.NewRankHistogram(ranks, g.L, histBins(len(ranks), g.L), 0.95).ChiSquare().P)
+	}
+	g.ranks, g.truth, g.mean = ranks, truth, mean
+	return g
+}
+
+// gammaNull caches the exact null quantile of γ per (N, L): it is the same
+// for every parameter group of that size.
+var gammaNullCache = map[[2]int]float64{}
+
+func gammaNull(n, l int) float64 {
+	k := [2]int{n, l}
+	if v, ok := gammaNullCache[k]; ok {
+		return v
+	}
+	v := calibration.GammaNullQuantile(n, l, 0.05)
+	gammaNullCache[k] = v
+	return v
+}
+
+// histBins picks the rank histogram's bin count: a divisor of L+1 with at
+// least 5 expected counts per bin, at most 20 bins.
+func histBins(n, l int) int {
+	best := 1
+	for j := 1; j <= 20; j++ {
+		if (l+1)%j == 0 && float64(n)/float64(j) >= 5 {
+			best = j
+		}
+	}
+	return best
+}
+
+func nanIfNull(v fit.Num) float64 { return float64(v) }
+
+// nameLess orders parameter names b_*, sd_*, sigma, each in name order with
+// b_Intercept first.
+func nameLess(a, b string) bool {
+	ka, kb := kindRank(a), kindRank(b)
+	if ka != kb {
+		return ka < kb
+	}
+	ia, ib := a == "b_Intercept", b == "b_Intercept"
+	if ia != ib {
+		return ia
+	}
+	return a < b
+}
+
+func kindRank(name string) int {
+	for i, k := range kindOrder {
+		if kindOf(name) == k {
+			return i
+		}
+	}
+	return len(kindOrder)
+}
+
+func realResult(r Record) RealResult {
+	rr := RealResult{Dataset: r.Name, Method: r.Method, NObs: r.NObs, NGroups: r.NGroups, Seconds: r.Seconds,
+		MaxRhat: r.MaxRhat, MinESS: r.MinESS, Divergences: r.Divergences, Error: r.Error, Warnings: r.Warnings}
+	for _, p := range r.Params {
+		if p.Kind != KindB {
+			rr.Params = append(rr.Params, p.Name)
+			rr.Means = append(rr.Means, p.Mean)
+			rr.SDs = append(rr.SDs, p.SD)
+		}
+	}
+	return rr
+}

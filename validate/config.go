@@ -1,0 +1,88 @@
+package validate
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/sim"
+)
+
+// RealDataset names a CSV file and the formula to fit to it.
+type RealDataset struct {
+	Name    string `json:"name"`
+	Path    string `json:"path"`
+	Formula string `json:"formula"`
+}
+
+// Config configures a validation run.
+type Config struct {
+	Seed uint64 `json:"seed"`
+	// Simulated is the number of simulated datasets fitted by every method.
+	Simulated int `json:"simulated"`
+	// Sim is the test prior: the simulator's configuration.
+	Sim sim.Config `json:"-"`
+	// NUTS configures the reference sampler (its Seed is derived per dataset).
+	NUTS fit.NUTSOptions `json:"-"`
+	// SBCDraws is L, the number of thinned draws each SBC rank uses.
+	SBCDraws int `json:"sbc_draws"`
+	// RandomEffectGroups caps the groups per dataset whose random effects
+	// are recorded. The default, 1, keeps the records of the random effects
+	// independent across records: the effects of one dataset share the
+	// posterior of its hyperparameters, so their SBC ranks and coverage
+	// indicators are correlated and pooled tests would be anti-conservative.
+	RandomEffectGroups int `json:"random_effect_groups"`
+	// Real lists the real datasets.
+	Real []RealDataset `json:"real"`
+	// Shard selects dataset indices i with i mod Of == Index (Of = 1: all).
+	Shard Shard `json:"shard"`
+}
+
+// Shard is a deterministic slice of a run: dataset i belongs to shard
+// i mod Of. Index counts from 0.
+type Shard struct {
+	Index int `json:"index"`
+	Of    int `json:"of"`
+}
+
+// Has reports whether dataset i belongs to the shard.
+func (s Shard) Has(i int) bool { return s.Of <= 1 || i%s.Of == s.Index }
+
+// ParseShard reads "k/n" with 1 ≤ k ≤ n, as the CLI's --shard flag.
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return Shard{}, fmt.Errorf("shard %q: want k/n with 1 ≤ k ≤ n", s)
+	}
+	return Shard{Index: k - 1, Of: n}, nil
+}
+
+// DefaultConfig returns the suite of `make validate` (quick false) or of
+// `validate --quick`. dataDir is the folder holding the real datasets.
+func DefaultConfig(quick bool, dataDir string) Config {
+	c := Config{
+		Seed:               20261126,
+		Simulated:          200,
+		Sim:                sim.DefaultConfig(),
+		NUTS:               fit.NUTSOptions{Chains: 4, Warmup: 1000, Draws: 1000},
+		SBCDraws:           99,
+		RandomEffectGroups: 1,
+		Real: []RealDataset{
+			{"sleepstudy", filepath.Join(dataDir, "sleepstudy.csv"), "Reaction ~ Days + (1 + Days || Subject)"},
+			{"mathachieve", filepath.Join(dataDir, "mathachieve.csv"), "MathAch ~ SES + Sex + Minority + MEANSES + (1 + SES || School)"},
+			{"exam", filepath.Join(dataDir, "exam.csv"), "normexam ~ standLRT + sex + schgend + (1 + standLRT || school)"},
+			{"gcsemv", filepath.Join(dataDir, "gcsemv.csv"), "written ~ course + gender + (1 | school)"},
+		},
+		Shard: Shard{Of: 1},
+	}
+	if quick {
+		c.Simulated = 24
+		c.NUTS = fit.NUTSOptions{Chains: 4, Warmup: 500, Draws: 500}
+		c.Real = c.Real[:2]
+	}
+	return c
+}

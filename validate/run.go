@@ -1,0 +1,177 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/lmm/frame"
+	"github.com/metabeta-go/metabeta/sim"
+)
+
+// Suites.
+const (
+	SuiteSimulated = "simulated"
+	SuiteReal      = "real"
+)
+
+// Methods lists the estimators this build can run, in table order. The
+// neural estimator joins when its issue lands; until then the reports say
+// so rather than leave a silent gap.
+var Methods = []string{"nuts"}
+
+// MissingMethods lists the methods of the full harness that this build
+// cannot run yet, with the reason shown in every report.
+var MissingMethods = map[string]string{
+	"npe":    "the neural posterior estimator has not landed yet (npe estimator issue)",
+	"npe-is": "needs the neural posterior estimator (npe estimator issue)",
+}
+
+// task is one (suite, dataset, method) to run.
+type task struct {
+	suite   string
+	dataset int
+	method  string
+}
+
+func (t task) key() string { return fmt.Sprintf("%s/%d/%s", t.suite, t.dataset, t.method) }
+
+// tasks lists the run's tasks in order, restricted to the shard.
+func (c Config) tasks() []task {
+	var ts []task
+	for i := range c.Simulated {
+		if c.Shard.Has(i) {
+			for _, m := range Methods {
+				ts = append(ts, task{SuiteSimulated, i, m})
+			}
+		}
+	}
+	for j := range c.Real {
+		if c.Shard.Has(j) {
+			for _, m := range Methods {
+				ts = append(ts, task{SuiteReal, j, m})
+			}
+		}
+	}
+	return ts
+}
+
+// ErrExists reports a run directory that already holds records.
+var ErrExists = errors.New("the output directory already holds results")
+
+// Run runs the pending tasks of cfg, appending a record to dir/records.jsonl
+// as each finishes. With resume false, a directory that already holds
+// records is an error; with resume true, finished tasks are skipped.
+// progress, when non-nil, is called after each task with the number done and
+// the total. It returns every record in the file, sorted.
+func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func(done, total int)) ([]Record, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, RecordsFile)
+	old, err := ReadRecords(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(old) > 0 && !resume {
+		return nil, fmt.Errorf("%s: %w (use --resume to continue it, or another --out)", dir, ErrExists)
+	}
+	done := map[string]bool{}
+	for _, r := range old {
+		done[r.key()] = true
+	}
+	s, err := sim.New(cfg.Sim)
+	if err != nil {
+		return nil, fmt.Errorf("test prior: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ts := cfg.tasks()
+	recs := old
+	for n, t := range ts {
+		if done[t.key()] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := runTask(ctx, cfg, s, t)
+		if err != nil {
+			return nil, err
+		}
+		if err := appendRecord(f, rec); err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+		if progress != nil {
+			progress(n+1, len(ts))
+		}
+	}
+	return sortRecords(recs), nil
+}
+
+// runTask fits one dataset with one method. A failed fit becomes a record
+// with Error set, so one bad dataset does not stop the run; a cancelled
+// context is returned as an error.
+func runTask(ctx context.Context, cfg Config, s *sim.Simulator, t task) (Record, error) {
+	var (
+		d     *lmm.Design
+		prior lmm.Prior
+		truth []float64
+		name  string
+		err   error
+	)
+	switch t.suite {
+	case SuiteSimulated:
+		smp, serr := s.Sample(cfg.Seed, t.dataset)
+		if serr != nil {
+			return Record{}, fmt.Errorf("simulated dataset %d: %w", t.dataset, serr)
+		}
+		d, prior = smp.Design, smp.Prior
+		for _, nv := range sim.Truth(smp) {
+			truth = append(truth, nv.Value)
+		}
+	case SuiteReal:
+		rd := cfg.Real[t.dataset]
+		name = rd.Name
+		if d, err = frame.Load(rd.Path, rd.Formula); err == nil {
+			prior, err = lmm.DefaultPrior(d)
+		}
+		if err != nil {
+			return Record{}, fmt.Errorf("real dataset %s: %w", rd.Name, err)
+		}
+	}
+	opt := cfg.NUTS
+	opt.Seed = fitSeed(cfg.Seed, t)
+	res, err := fit.NUTS(ctx, d, prior, opt)
+	if ctx.Err() != nil {
+		return Record{}, ctx.Err()
+	}
+	base := Record{Suite: t.suite, Dataset: t.dataset, Name: name, Method: t.method, NObs: d.N(), NGroups: d.M()}
+	if err != nil {
+		base.Error = err.Error()
+		return base, nil
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed^0x5bc0ffee, uint64(t.dataset)))
+	rec := newRecord(res, d, prior, truth, cfg.SBCDraws, cfg.RandomEffectGroups, rng)
+	rec.Suite, rec.Dataset, rec.Name = t.suite, t.dataset, name
+	return rec, nil
+}
+
+// fitSeed derives the sampler's seed for a task, distinct from the
+// simulator's streams (which use the run seed with the dataset index).
+func fitSeed(seed uint64, t task) uint64 {
+	x := seed*0x9e3779b97f4a7c15 + uint64(t.dataset)*0xbf58476d1ce4e5b9
+	if t.suite == SuiteReal {
+		x ^= 0x94d049bb133111eb
+	}
+	return x
+}
