@@ -65,19 +65,19 @@ type TimingResult struct {
 
 // RealResult is one method on one real dataset.
 type RealResult struct {
-	Dataset     string   `json:"dataset"`
-	Method      string   `json:"method"`
-	NObs        int      `json:"n_obs"`
-	NGroups     int      `json:"n_groups"`
-	Seconds     float64  `json:"seconds"`
-	MaxRhat     fit.Num  `json:"max_rhat"`
-	MinESS      fit.Num  `json:"min_ess"`
-	Divergences int      `json:"divergences"`
-	Params      []string `json:"params"`
+	Dataset     string    `json:"dataset"`
+	Method      string    `json:"method"`
+	NObs        int       `json:"n_obs"`
+	NGroups     int       `json:"n_groups"`
+	Seconds     float64   `json:"seconds"`
+	MaxRhat     fit.Num   `json:"max_rhat"`
+	MinESS      fit.Num   `json:"min_ess"`
+	Divergences int       `json:"divergences"`
+	Params      []string  `json:"params"`
 	Means       []float64 `json:"means"`
 	SDs         []float64 `json:"sds"`
-	Error       string   `json:"error,omitempty"`
-	Warnings    []string `json:"warnings,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	Warnings    []string  `json:"warnings,omitempty"`
 }
 
 // Results are the aggregated metrics of a run: what results.json holds.

@@ -69,7 +69,9 @@ func renderAll(w io.Writer, rd reports.Renderer, tables []*reports.Table) error 
 }
 
 // PrintTables writes the text tables to w.
-func (r *Results) PrintTables(w io.Writer) error { return renderAll(w, reports.TextRenderer{}, r.Tables()) }
+func (r *Results) PrintTables(w io.Writer) error {
+	return renderAll(w, reports.TextRenderer{}, r.Tables())
+}
 
 type namedFigure struct {
 	file    string

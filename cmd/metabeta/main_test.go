@@ -66,7 +66,7 @@ func TestDescribeJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var got struct {
-		NObs, NDropped, NGroups int `json:"-"`
+		NObs, NDropped, NGroups int      `json:"-"`
 		N                       int      `json:"n_obs"`
 		Dropped                 int      `json:"n_dropped"`
 		Groups                  int      `json:"n_groups"`
