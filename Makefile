@@ -6,7 +6,7 @@ BIN     := bin/metabeta
 OUT     ?= validate-out
 PKGS    := ./...
 
-.PHONY: all build test test-short validate validate-quick bench bench-stan fmt lint vet fuzz clean
+.PHONY: all build test test-short validate validate-quick bench bench-stan bench-scale fmt lint vet fuzz clean
 
 all: build
 
@@ -35,6 +35,11 @@ bench:
 ## bench-stan: rstan and metabeta NUTS side by side (installs R and rstan with apt when missing).
 bench-stan:
 	bash bench/stan/run.sh
+
+## bench-scale: NUTS (collapsed, 4 chains, 1000/1000) on a simulated 100 000-row, 1000-group design, d=4, q=2.
+bench-scale: build
+	./$(BIN) simulate --seed 100 --datasets 1 --groups 1000 --group-size 100 --fixed 4 --random 2 --max-rows 0 --out bench-out/scale >/dev/null
+	./$(BIN) fit --data bench-out/scale/000000.csv --formula "y ~ x1 + x2 + x3 + (1 + x1 || g)" --seed 1
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -3,6 +3,8 @@ package calibration
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // DefaultCoverageLevels are the nominal levels 0.50, 0.55, …, 0.95 of
@@ -174,4 +176,25 @@ func summarizeCoverage(covered [][]bool, levels, rep []float64) Coverage {
 	c.ECESE = math.Sqrt(ve / nn)
 	c.EACESE = math.Sqrt(va / nn)
 	return c
+}
+
+// Band returns, per level, the central prob-interval of the Beta(k+1,
+// N−k+1) distribution with k = N·ĉ(q) the number of covering datasets:
+// the uncertainty band of the empirical coverage that the SBC R package
+// (empirical_coverage) and BayesFlow's coverage plot draw. It panics if
+// prob is not in (0, 1).
+func (c Coverage) Band(prob float64) (lo, hi []float64) {
+	if !(prob > 0 && prob < 1) {
+		panic("calibration: band probability must lie in (0, 1)")
+	}
+	lo = make([]float64, len(c.Coverage))
+	hi = make([]float64, len(c.Coverage))
+	nn := float64(c.N)
+	for j, cov := range c.Coverage {
+		k := math.Round(cov * nn)
+		b := distuv.Beta{Alpha: k + 1, Beta: nn - k + 1}
+		lo[j] = b.Quantile((1 - prob) / 2)
+		hi[j] = b.Quantile((1 + prob) / 2)
+	}
+	return lo, hi
 }

@@ -97,3 +97,12 @@ func TestQuantileType7(t *testing.T) {
 	checkClose(t, "CI lo", lo, 2, 0)
 	checkClose(t, "CI hi", hi, 4, 0)
 }
+
+func TestCoverageBand(t *testing.T) {
+	// 180 of N = 200 intervals cover: the 95% band is the 0.025 and 0.975
+	// quantiles of Beta(181, 21), from R qbeta (testdata/reference.R).
+	c := Coverage{Coverage: []float64{0.9}, N: 200}
+	lo, hi := c.Band(0.95)
+	checkClose(t, "band lo", lo[0], 0.85051346645359, 1e-9)
+	checkClose(t, "band hi", hi[0], 0.934154142148472, 1e-9)
+}

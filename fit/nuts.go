@@ -137,6 +137,15 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 		},
 		Draws: draws,
 	}
+	var depth, leap, n float64
+	for _, infos := range res.Info {
+		for _, in := range infos {
+			depth += float64(in.Depth)
+			leap += float64(in.NLeapfrog)
+			n++
+		}
+	}
+	out.Diagnostics.MeanTreeDepth, out.Diagnostics.MeanLeapfrog = depth/n, leap/n
 	out.Warnings = append(append([]string{}, res.Warnings...), convergenceWarnings(globals, random, res.Chains)...)
 	return out, nil
 }

@@ -52,6 +52,8 @@ type Diagnostics struct {
 	TreedepthHits int       `json:"treedepth_hits"`
 	EBFMI         []Num     `json:"ebfmi"`
 	StepSize      []float64 `json:"stepsize,omitempty"`
+	MeanTreeDepth float64   `json:"mean_treedepth,omitempty"`
+	MeanLeapfrog  float64   `json:"mean_leapfrog,omitempty"`
 	ParetoK       *Num      `json:"pareto_k,omitempty"`
 	ISEfficiency  *Num      `json:"is_efficiency,omitempty"`
 }

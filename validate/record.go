@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,6 +92,26 @@ func appendRecord(f *os.File, r Record) error {
 		return fmt.Errorf("record %s: %w", r.key(), err)
 	}
 	return f.Sync()
+}
+
+// dropPartialLine truncates the records file after its last newline: a
+// line without one was cut short by a kill mid-write (appendRecord writes
+// each record with its newline in one call), and appending after it would
+// glue the next record onto the fragment. A missing file is fine.
+func dropPartialLine(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if n := len(b); n > 0 && b[n-1] != '\n' {
+		if err := os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1)); err != nil {
+			return fmt.Errorf("%s: dropping a partial last line: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // ReadRecords reads a JSONL records file. A truncated last line (a run

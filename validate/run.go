@@ -74,6 +74,11 @@ func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func
 		return nil, err
 	}
 	path := filepath.Join(dir, RecordsFile)
+	if resume {
+		if err := dropPartialLine(path); err != nil {
+			return nil, err
+		}
+	}
 	old, err := ReadRecords(path)
 	if err != nil {
 		return nil, err
@@ -89,7 +94,11 @@ func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func
 	if err != nil {
 		return nil, fmt.Errorf("test prior: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	flag := os.O_CREATE | os.O_APPEND | os.O_WRONLY
+	if !resume {
+		flag |= os.O_TRUNC // no finished record in it, at most a fragment
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
 	if err != nil {
 		return nil, err
 	}

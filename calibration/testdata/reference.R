@@ -11,3 +11,4 @@ cat(sprintf("pbinom(40; 100, .5) %.15g  pbinom(3; 1000, .01) %.15g  pbinom(990; 
             pbinom(40, 100, 0.5), pbinom(3, 1000, 0.01), pbinom(990, 1000, 0.999)))
 cat(sprintf("pchisq(10, 2, upper) %.15g  pchisq(30.14, 19, upper) %.15g\n",
             pchisq(10, 2, lower.tail = FALSE), pchisq(30.14, 19, lower.tail = FALSE)))
+cat(sprintf("qbeta(.025,.975; 181, 21) %.15g %.15g\n", qbeta(0.025, 181, 21), qbeta(0.975, 181, 21)))

@@ -106,6 +106,7 @@ func printFit(w io.Writer, r *fit.Result) error {
 		ebfmi[i] = fmt.Sprintf("%.2f", float64(e))
 	}
 	fmt.Fprintf(w, "\ndivergences %d, tree-depth hits %d, E-BFMI per chain %s\n", dg.Divergences, dg.TreedepthHits, strings.Join(ebfmi, " "))
+	fmt.Fprintf(w, "mean tree depth %.2f, mean leapfrog steps %.1f per draw\n", dg.MeanTreeDepth, dg.MeanLeapfrog)
 	fmt.Fprintf(w, "wall time %.3f s (warmup %.3f s, sampling %.3f s)\n", r.Timing.Wall, r.Timing.Warmup, r.Timing.Sampling)
 	if len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "no warnings")

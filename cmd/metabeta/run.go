@@ -23,6 +23,7 @@ var commands = map[string]command{
 	"fit":      {"fit a mixed model to a CSV file by NUTS", runFit},
 	"validate": {"run the validation suites and write tables, plots and a report", runValidate},
 	"merge":    {"merge the records of sharded validate runs into one result", runMerge},
+	"gate":     {"compare a validate run with a baseline; exit 1 on a significant regression", runGate},
 }
 
 // errUsage marks an error caused by bad arguments; it exits with status 2.

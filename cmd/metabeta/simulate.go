@@ -24,6 +24,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	random := fs.String("random", rangeString(def.Random), "random effects q: N or MIN-MAX (at most d)")
 	groups := fs.String("groups", rangeString(def.Groups), "groups m: N or MIN-MAX")
 	size := fs.String("group-size", rangeString(def.GroupSize), "observations per group n_g: N or MIN-MAX")
+	maxRows := fs.Int("max-rows", def.MaxRows, "cap on the rows of a dataset (0: none)")
 	noiseDF := fs.Float64("noise-df", 0, "misspecification: Student-t noise with this many degrees of freedom (0: normal)")
 	hetero := fs.Float64("heteroscedastic", 0, "misspecification: noise SD grows by this factor per SD of x1 (0: off)")
 	effects := fs.String("effects", "normal", "random-effect distribution: normal, skewed or heavy (misspecification)")
@@ -41,6 +42,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usageError("%s %q: %v", r.flag, r.val, err)
 		}
 	}
+	cfg.MaxRows = *maxRows
 	cfg.Misspec.NoiseDF = *noiseDF
 	cfg.Misspec.Heteroscedastic = *hetero
 	switch *effects {

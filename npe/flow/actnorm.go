@@ -10,6 +10,7 @@ import (
 // 2018): z = x·exp(ℓ) + b, log|det| = Σ_d ℓ_d over real dimensions. InitData
 // sets ℓ and b so that a batch has zero mean and unit variance per dimension.
 type ActNorm struct {
+	// LogScale ℓ and Shift b, one per dimension.
 	LogScale, Shift *nn.Param
 	dim             int
 

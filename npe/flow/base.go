@@ -27,6 +27,7 @@ const halfLog2Pi = 0.9189385332046727 // ½·log(2π)
 
 // Normal is the standard normal base, log p(z) = Σ_d (−z_d²/2 − ½log 2π).
 type Normal struct {
+	// Dim is the number of dimensions.
 	Dim  int
 	z    []float64
 	mask []bool
@@ -83,11 +84,13 @@ func (b *Normal) Replica() Base { return &Normal{Dim: b.Dim} }
 //	∂/∂z = −(ν+1)z/(ν+z²),
 //	∂/∂ν = ½ψ((ν+1)/2) − ½ψ(ν/2) − 1/(2ν) − ½log(1+z²/ν) + (ν+1)z²/(2ν(ν+z²)).
 type StudentT struct {
+	// LogDF is η = log ν per dimension.
 	LogDF *nn.Param
-	Dim   int
-	z     []float64
-	mask  []bool
-	n     int
+	// Dim is the number of dimensions.
+	Dim  int
+	z    []float64
+	mask []bool
+	n    int
 }
 
 // NewStudentT returns a Student-t base with ν = df in every dimension.

@@ -18,6 +18,7 @@ import (
 // s = t = 0 (identity) and padded entries of x_a enter NN as zeros, so the
 // layer's output and log-determinant do not depend on padded values.
 type AffineCoupling struct {
+	// Cond is the conditioner [x_a, c] ↦ (s̃, t).
 	Cond   *nn.Sequential
 	dim, a int
 	ctxDim int

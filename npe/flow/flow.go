@@ -54,9 +54,13 @@ func (c *Config) defaults() {
 }
 
 // Flow is a conditional normalizing flow q(x | c) = p(f(x; c))·|det ∂f/∂x|
-// with f the composition of its transforms (data → base).
+// with f the composition of its transforms (data → base). A Flow holds
+// per-call buffers and is not safe for concurrent use: give each goroutine
+// a Replica.
 type Flow struct {
-	Config     Config
+	// Config is the architecture (with defaults filled in).
+	Config Config
+	// Transforms map data to base in order; Base is the base density.
 	Transforms []Transform
 	Base       Base
 

@@ -10,6 +10,7 @@ import (
 // is fixed at construction (RealNVP alternation, Dinh et al. 2017; fixed
 // random shuffles as in metabeta).
 type Permutation struct {
+	// Perm is π: output i takes input Perm[i].
 	Perm []int
 	inv  []int
 	n    int

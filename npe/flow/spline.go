@@ -62,6 +62,10 @@ func (s *splineKnots) set(u []float64, K int, B float64) {
 		s.xk[i+1] = s.xk[i] + 2*B*(splineMinWidth+(1-splineMinWidth*float64(K))*s.sw[i])
 		s.yk[i+1] = s.yk[i] + 2*B*(splineMinHeight+(1-splineMinHeight*float64(K))*s.sh[i])
 	}
+	// Pin the last knots at B exactly (the sums equal B up to rounding; as
+	// the normalized widths sum to 1 identically, the gradients below are
+	// unchanged).
+	s.xk[K], s.yk[K] = B, B
 	s.d[0], s.d[K] = 1, 1
 	for i := 1; i < K; i++ {
 		s.d[i] = splineMinDeriv + softplus(u[2*K+i-1])
@@ -105,7 +109,9 @@ func (s *splineKnots) inverse(y float64) (x, logJ float64) {
 	a := H*(sl-d0) + dy*(d1+d0-2*sl)
 	b := H*d0 - dy*(d1+d0-2*sl)
 	c := -sl * dy
-	xi := 2 * c / (-b - math.Sqrt(b*b-4*a*c))
+	// The discriminant is ≥ 0 in exact arithmetic for a monotone spline;
+	// clamp its rounding error.
+	xi := 2 * c / (-b - math.Sqrt(math.Max(0, b*b-4*a*c)))
 	x = s.xk[k] + xi*W
 	q := xi * (1 - xi)
 	den := sl + (d1+d0-2*sl)*q
@@ -182,6 +188,8 @@ func softmaxBackward(gu, p, g []float64, scale float64) {
 // outside [−B, B] the map is the identity (linear tails, log|det| 0).
 // Padded dimensions are the identity, as for AffineCoupling.
 type SplineCoupling struct {
+	// Cond is the conditioner [x_a, c] ↦ raw spline parameters, 3K−1 per
+	// transformed dimension: K widths, K heights, K−1 knot derivatives.
 	Cond   *nn.Sequential
 	dim, a int
 	ctxDim int

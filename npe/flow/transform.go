@@ -11,7 +11,7 @@ import "github.com/metabeta-go/metabeta/npe/nn"
 // to logDet. Backward uses the caches of the last Forward: given dz = ∂L/∂z
 // and dLogDet (per row ∂L/∂logDet) it writes dx, adds ∂L/∂ctx to dctx (if
 // non-nil) and accumulates parameter gradients. x and ctx must stay unchanged
-// between Forward and Backward.
+// between Forward and Backward, and Inverse overwrites the caches.
 type Transform interface {
 	Forward(z, x, ctx []float64, mask []bool, logDet []float64, n int)
 	Inverse(x, z, ctx []float64, mask []bool, logDet []float64, n int)

@@ -16,6 +16,7 @@ import (
 // and −∞ for padded keys, so padded keys get attention weight exactly zero
 // and cannot influence any output. A set with no real key gives zero heads.
 type MultiHeadAttention struct {
+	// Q, K, V are the input projections, O the output projection.
 	Q, K, V, O *Dense
 	heads      int
 	width      int

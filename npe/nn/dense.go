@@ -4,6 +4,7 @@ import "math/rand/v2"
 
 // Dense is the affine map y = x·W + b with W of shape [In, Out].
 type Dense struct {
+	// W ([In, Out]) and B ([Out]) are the weights and bias.
 	W, B    *Param
 	in, out int
 	x       []float64

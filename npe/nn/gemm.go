@@ -60,7 +60,7 @@ func Gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 		Impl.Dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	g := gemmTaskPool.Get().(*gemmTask)
+	g := gemmTaskPool.get()
 	*g = gemmTask{ta: ta, tb: tb, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c,
 		lda: lda, ldb: ldb, ldc: ldc, parts: parts, chunkK: (k + parts - 1) / parts,
 		rowBlocks: rowBlocks, colBlk: colBlocks, scratch: g.scratch}
@@ -79,7 +79,7 @@ func Gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 		}
 	}
 	g.a, g.b, g.c = nil, nil, nil
-	gemmTaskPool.Put(g)
+	gemmTaskPool.put(g)
 }
 
 // MatMul is Gemm on densely stored matrices: C = alpha·op(A)·op(B) + beta·C.

@@ -10,6 +10,7 @@ const LayerNormEps = 1e-5
 // biased row variance σ². Its input gradient is
 // dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂)) / √(σ² + ε), dx̂ = γ ⊙ dy.
 type LayerNorm struct {
+	// Gain γ and Bias β, one per column.
 	Gain, Bias *Param
 	width      int
 	rows       int

@@ -10,6 +10,8 @@ import "math"
 //
 // with λ = WeightDecay applied only to parameters without NoDecay.
 type AdamW struct {
+	// Beta1, Beta2 are the moment decay rates, Eps the denominator floor
+	// and WeightDecay the decoupled decay λ.
 	Beta1, Beta2, Eps, WeightDecay float64
 
 	params []*Param
@@ -77,7 +79,9 @@ func ClipGradNorm(params []*Param, maxNorm float64) float64 {
 // Total (Loshchilov & Hutter 2017, SGDR without restarts); after Total it
 // stays at Final.
 type WarmupCosine struct {
-	Peak, Final   float64
+	// Peak is the rate after warmup, Final the rate from step Total on.
+	Peak, Final float64
+	// Warmup and Total are step counts.
 	Warmup, Total int
 }
 

@@ -30,8 +30,33 @@ type task struct {
 	gemm *gemmTask
 }
 
+// freeList recycles objects without sync.Pool, whose per-P caches and
+// GC clearing would allocate now and then; after warm-up it holds as many
+// objects as were ever in use at once and never allocates.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+}
+
+func (f *freeList[T]) get() *T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.items); n > 0 {
+		t := f.items[n-1]
+		f.items = f.items[:n-1]
+		return t
+	}
+	return new(T)
+}
+
+func (f *freeList[T]) put(t *T) {
+	f.mu.Lock()
+	f.items = append(f.items, t)
+	f.mu.Unlock()
+}
+
 var (
-	taskPool   = sync.Pool{New: func() any { return new(task) }}
+	taskPool   freeList[task]
 	tokens     chan *task
 	startPool  sync.Once
 	numHelpers int
@@ -68,7 +93,7 @@ func (t *task) work() {
 func (t *task) release() {
 	if t.refs.Add(-1) == 0 {
 		t.f, t.gemm = nil, nil
-		taskPool.Put(t)
+		taskPool.put(t)
 	}
 }
 
@@ -89,7 +114,7 @@ func run(n int, f func(int), g *gemmTask) {
 		return
 	}
 	startPool.Do(startWorkers)
-	t := taskPool.Get().(*task)
+	t := taskPool.get()
 	t.f, t.gemm, t.total = f, g, int64(n)
 	t.next.Store(0)
 	t.refs.Store(1)
@@ -159,4 +184,4 @@ func (g *gemmTask) chunk(i int) {
 	Impl.Dgemm(g.ta, g.tb, i1-i0, j1-j0, k1-k0, g.alpha, aSub, g.lda, bSub, g.ldb, 0, g.scratch[p-1][i0*g.n+j0:], g.n)
 }
 
-var gemmTaskPool = sync.Pool{New: func() any { return new(gemmTask) }}
+var gemmTaskPool freeList[gemmTask]

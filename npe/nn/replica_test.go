@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -91,5 +92,24 @@ func TestTrainerRun(t *testing.T) {
 	}
 	if err := tr.Run(context.Background(), seq(1, true), nil); !errors.Is(err, boom) {
 		t.Errorf("iterator error not propagated: %v", err)
+	}
+}
+
+// nanWorker returns a non-finite loss.
+type nanWorker struct{ p *Param }
+
+func (w nanWorker) Params() []*Param { return []*Param{w.p} }
+
+func (w nanWorker) Accumulate([]float64) (float64, error) { return math.NaN(), nil }
+
+// TestTrainerNonFinite checks that a NaN loss is an error and leaves the
+// parameters unchanged.
+func TestTrainerNonFinite(t *testing.T) {
+	t.Parallel()
+	p := NewParam("theta", 1)
+	p.Value[0] = 1
+	tr := NewTrainer([]Worker[float64]{nanWorker{p}}, 0, WarmupCosine{Peak: 0.1, Total: 10}, 0)
+	if _, err := tr.Step([]float64{1}); err == nil || p.Value[0] != 1 {
+		t.Errorf("NaN loss: err %v, θ %v", err, p.Value[0])
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 // Sequential composes layers: y = L_k(…L_1(x)).
 type Sequential struct {
+	// Layers are applied first to last.
 	Layers []Layer
 }
 
@@ -93,6 +94,7 @@ func (s *Sequential) Backward(dy []float64) []float64 {
 // ResidualMLP is the block y = x + Dense₂(act(Dense₁(x))), width → hidden →
 // width.
 type ResidualMLP struct {
+	// Inner is the residual branch Dense → act → Dense.
 	Inner *Sequential
 	width int
 	y, dx []float64

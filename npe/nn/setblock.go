@@ -21,6 +21,8 @@ type SetLayer interface {
 //
 // with FF = Dense → GELU → Dense.
 type MAB struct {
+	// Attn is the attention, LN1 and LN2 the post-norms, FF the
+	// feed-forward branch.
 	Attn     *MultiHeadAttention
 	LN1, LN2 *LayerNorm
 	FF       *Sequential
@@ -88,6 +90,7 @@ func (m *MAB) Backward(dy []float64) (dxq, dxkv []float64) {
 
 // SAB is the set attention block SAB(X) = MAB(X, X) (Lee et al. 2019).
 type SAB struct {
+	// Block is the MAB applied as MAB(X, X).
 	Block *MAB
 	dx    []float64
 }
@@ -146,51 +149,52 @@ func (sd *seeded) accumulate(dq []float64, b, width int) {
 // H = MAB₁(I, X), ISAB(X) = MAB₂(X, H), with m learned inducing points I.
 // Its cost is O(S·m) instead of O(S²).
 type ISAB struct {
-	Induce      seeded
-	In, Out     *MAB
-	width       int
-	b, s, dxBuf []float64
-	batch, n    int
+	induce seeded
+	// In is MAB₁ (inducing points attend to X), Out is MAB₂.
+	In, Out  *MAB
+	width    int
+	dxBuf    []float64
+	batch, n int
 }
 
 // NewISAB returns an ISAB with m inducing points.
 func NewISAB(name string, width, heads, hidden, m int, rng *rand.Rand) *ISAB {
 	is := &ISAB{
-		Induce: seeded{Seeds: NewParam(name+".inducing", m, width), m: m},
+		induce: seeded{Seeds: NewParam(name+".inducing", m, width), m: m},
 		In:     NewMAB(name+".mab1", width, heads, hidden, rng),
 		Out:    NewMAB(name+".mab2", width, heads, hidden, rng),
 		width:  width,
 	}
-	XavierUniform(rng, is.Induce.Seeds, m, width)
+	XavierUniform(rng, is.induce.Seeds, m, width)
 	return is
 }
 
 // Params returns inducing points and both blocks' parameters.
 func (s *ISAB) Params() []*Param {
-	ps := []*Param{s.Induce.Seeds}
+	ps := []*Param{s.induce.Seeds}
 	ps = append(ps, s.In.Params()...)
 	return append(ps, s.Out.Params()...)
 }
 
 // ReplicaSet returns a replica sharing parameter values.
 func (s *ISAB) ReplicaSet() SetLayer {
-	return &ISAB{Induce: seeded{Seeds: s.Induce.Seeds.Share(), m: s.Induce.m}, In: s.In.Replica(), Out: s.Out.Replica(), width: s.width}
+	return &ISAB{induce: seeded{Seeds: s.induce.Seeds.Share(), m: s.induce.m}, In: s.In.Replica(), Out: s.Out.Replica(), width: s.width}
 }
 
 // Forward computes MAB₂(X, MAB₁(I, X)); padded tokens are masked as keys of
 // MAB₁, so they do not reach H or any real output.
 func (s *ISAB) Forward(x []float64, b, n int, mask []bool) ([]float64, int) {
 	s.batch, s.n = b, n
-	q := s.Induce.broadcast(b, s.width)
-	h := s.In.Forward(q, x, b, s.Induce.m, n, mask)
-	return s.Out.Forward(x, h, b, n, s.Induce.m, nil), n
+	q := s.induce.broadcast(b, s.width)
+	h := s.In.Forward(q, x, b, s.induce.m, n, mask)
+	return s.Out.Forward(x, h, b, n, s.induce.m, nil), n
 }
 
 // Backward returns dx.
 func (s *ISAB) Backward(dy []float64) []float64 {
 	dxq, dh := s.Out.Backward(dy)
 	dI, dx := s.In.Backward(dh)
-	s.Induce.accumulate(dI, s.batch, s.width)
+	s.induce.accumulate(dI, s.batch, s.width)
 	s.dxBuf = grow(s.dxBuf, len(dx))
 	for i := range dx {
 		s.dxBuf[i] = dx[i] + dxq[i]
@@ -203,7 +207,8 @@ func (s *ISAB) Backward(dy []float64) []float64 {
 // (Lee et al. apply a row-wise feed-forward to X first; compose a Dense
 // before PMA for that.)
 type PMA struct {
-	Seed  seeded
+	seed seeded
+	// Block is the MAB applied as MAB(S, X).
 	Block *MAB
 	width int
 	batch int
@@ -211,29 +216,29 @@ type PMA struct {
 
 // NewPMA returns a PMA with k seeds.
 func NewPMA(name string, width, heads, hidden, k int, rng *rand.Rand) *PMA {
-	p := &PMA{Seed: seeded{Seeds: NewParam(name+".seeds", k, width), m: k}, Block: NewMAB(name+".mab", width, heads, hidden, rng), width: width}
-	XavierUniform(rng, p.Seed.Seeds, k, width)
+	p := &PMA{seed: seeded{Seeds: NewParam(name+".seeds", k, width), m: k}, Block: NewMAB(name+".mab", width, heads, hidden, rng), width: width}
+	XavierUniform(rng, p.seed.Seeds, k, width)
 	return p
 }
 
 // Params returns the seeds and the block's parameters.
-func (p *PMA) Params() []*Param { return append([]*Param{p.Seed.Seeds}, p.Block.Params()...) }
+func (p *PMA) Params() []*Param { return append([]*Param{p.seed.Seeds}, p.Block.Params()...) }
 
 // ReplicaSet returns a replica sharing parameter values.
 func (p *PMA) ReplicaSet() SetLayer {
-	return &PMA{Seed: seeded{Seeds: p.Seed.Seeds.Share(), m: p.Seed.m}, Block: p.Block.Replica(), width: p.width}
+	return &PMA{seed: seeded{Seeds: p.seed.Seeds.Share(), m: p.seed.m}, Block: p.Block.Replica(), width: p.width}
 }
 
 // Forward returns b sets of k pooled tokens.
 func (p *PMA) Forward(x []float64, b, n int, mask []bool) ([]float64, int) {
 	p.batch = b
-	q := p.Seed.broadcast(b, p.width)
-	return p.Block.Forward(q, x, b, p.Seed.m, n, mask), p.Seed.m
+	q := p.seed.broadcast(b, p.width)
+	return p.Block.Forward(q, x, b, p.seed.m, n, mask), p.seed.m
 }
 
 // Backward returns dx.
 func (p *PMA) Backward(dy []float64) []float64 {
 	dS, dx := p.Block.Backward(dy)
-	p.Seed.accumulate(dS, p.batch, p.width)
+	p.seed.accumulate(dS, p.batch, p.width)
 	return dx
 }

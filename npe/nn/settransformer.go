@@ -9,6 +9,8 @@ import (
 // (SAB or ISAB), pools with a masked mean and projects with a final Dense:
 // the summary network of metabeta (§2) with optional ISAB (Lee et al. 2019).
 type SetTransformer struct {
+	// Embed maps tokens to the model width, Blocks are applied in order,
+	// Pool averages real tokens and Head maps to the output width.
 	Embed  *Dense
 	Blocks []SetLayer
 	Pool   *MeanPool
@@ -18,6 +20,9 @@ type SetTransformer struct {
 
 // SetTransformerConfig sizes a SetTransformer.
 type SetTransformerConfig struct {
+	// In is the token width, Width the model width, Heads the attention
+	// heads, Hidden the feed-forward width, Blocks the number of set
+	// blocks and Out the summary width.
 	In, Width, Heads, Hidden, Blocks, Out int
 	// Inducing > 0 makes the blocks ISABs with that many inducing points.
 	Inducing int

@@ -27,7 +27,9 @@ type Worker[E any] interface {
 // batch size and worker count, so a fixed seed gives the same weights for
 // any GOMAXPROCS.
 type Trainer[E any] struct {
-	Workers  []Worker[E]
+	// Workers run the chunks; worker 0's parameters are the model.
+	Workers []Worker[E]
+	// Opt updates worker 0's parameters with the rate from Schedule.
 	Opt      *AdamW
 	Schedule WarmupCosine
 	// ClipNorm bounds the gradient norm (≤ 0: no clipping).
@@ -111,6 +113,9 @@ func (t *Trainer[E]) Step(batch []E) (StepStats, error) {
 		for k := range p.Grad {
 			p.Grad[k] *= inv
 		}
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return StepStats{}, fmt.Errorf("nn: non-finite loss %v at step %d", loss, t.Opt.Steps())
 	}
 	norm := ClipGradNorm(master, t.ClipNorm)
 	if math.IsNaN(norm) || math.IsInf(norm, 0) {

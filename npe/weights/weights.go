@@ -73,7 +73,9 @@ func Save(w io.Writer, config any, params []*nn.Param) error {
 
 // Load reads a weights file into params, refusing it unless its config
 // equals config (compared as JSON) and its parameter names and shapes equal
-// params' in order. params are left unchanged on error.
+// params' in order. params are left unchanged on error. Pass Save and Load
+// the same kind of config value, e.g. a flow's Flow.Config (defaults filled
+// in) both times.
 func Load(r io.Reader, config any, params []*nn.Param) error {
 	data, err := io.ReadAll(r)
 	if err != nil {

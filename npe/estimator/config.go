@@ -1,0 +1,130 @@
+package estimator
+
+import (
+	"fmt"
+
+	"github.com/metabeta-go/metabeta/npe/flow"
+)
+
+// Padded sizes of the estimator: every dataset is embedded as if it had
+// MaxP fixed effects (intercept included) and MaxQ random effects, and the
+// flow runs over FlowDim = MaxP + MaxQ + 1 padded dimensions.
+const (
+	MaxP    = 6
+	MaxQ    = 3
+	FlowDim = MaxP + MaxQ + 1
+)
+
+// Config is the architecture and the training hyper-parameters of a Model.
+// Its JSON form is the header of a weights file, so a file is loaded only
+// into a model of the same Config. The zero value of any field means its
+// default (see DefaultConfig); New fills the defaults in.
+type Config struct {
+	// Width is the set-transformer model width (default 64), Heads its
+	// attention heads (4), Hidden its feed-forward width (128), Blocks the
+	// number of set-attention blocks (2) and SummaryOut the width of the
+	// pooled summary (64).
+	Width      int `json:"width"`
+	Heads      int `json:"heads"`
+	Hidden     int `json:"hidden"`
+	Blocks     int `json:"blocks"`
+	SummaryOut int `json:"summary_out"`
+	// ContextHidden is the hidden width of the context MLP (default 128)
+	// and Context its output width, the flow's context (default 64).
+	ContextHidden int `json:"context_hidden"`
+	Context       int `json:"context"`
+	// FlowSteps couplings (default 6) with conditioners of FlowDepth hidden
+	// layers (2) of FlowHidden units (128); Coupling "affine" (default) or
+	// "spline"; Base "studentt" (default) or "normal".
+	FlowSteps  int    `json:"flow_steps"`
+	FlowHidden int    `json:"flow_hidden"`
+	FlowDepth  int    `json:"flow_depth"`
+	Coupling   string `json:"coupling"`
+	Base       string `json:"base"`
+	// Seed fixes the flow's permutations (part of the architecture).
+	Seed uint64 `json:"seed"`
+
+	// WeightDecay is AdamW's decoupled decay (default 1e-5), ClipNorm the
+	// gradient-norm bound (default 1.0), WarmupSteps the linear warm-up of
+	// the learning rate (default 200) and FinalLRFraction the learning rate
+	// at the end of the cosine decay as a fraction of the peak (0.05).
+	WeightDecay     float64 `json:"weight_decay"`
+	ClipNorm        float64 `json:"clip_norm"`
+	WarmupSteps     int     `json:"warmup_steps"`
+	FinalLRFraction float64 `json:"final_lr_fraction"`
+}
+
+// DefaultConfig returns the shipped architecture: a 2-block set transformer
+// of width 64 with 4 heads, a 128-unit context MLP and 6 affine couplings
+// with 2×128 conditioners over a Student-t base (npe-prototype.md design B,
+// within the issue's 64–128 width and 6–8 step ranges).
+func DefaultConfig() Config {
+	return Config{
+		Width: 64, Heads: 4, Hidden: 128, Blocks: 2, SummaryOut: 64,
+		ContextHidden: 128, Context: 64,
+		FlowSteps: 6, FlowHidden: 128, FlowDepth: 2, Coupling: "affine", Base: "studentt",
+		Seed:        1,
+		WeightDecay: 1e-5, ClipNorm: 1, WarmupSteps: 200, FinalLRFraction: 0.05,
+	}
+}
+
+// withDefaults returns c with zero fields replaced by DefaultConfig's.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	setInt := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	setInt(&c.Width, d.Width)
+	setInt(&c.Heads, d.Heads)
+	setInt(&c.Hidden, d.Hidden)
+	setInt(&c.Blocks, d.Blocks)
+	setInt(&c.SummaryOut, d.SummaryOut)
+	setInt(&c.ContextHidden, d.ContextHidden)
+	setInt(&c.Context, d.Context)
+	setInt(&c.FlowSteps, d.FlowSteps)
+	setInt(&c.FlowHidden, d.FlowHidden)
+	setInt(&c.FlowDepth, d.FlowDepth)
+	setInt(&c.WarmupSteps, d.WarmupSteps)
+	if c.Coupling == "" {
+		c.Coupling = d.Coupling
+	}
+	if c.Base == "" {
+		c.Base = d.Base
+	}
+	if c.WeightDecay == 0 {
+		c.WeightDecay = d.WeightDecay
+	}
+	if c.ClipNorm == 0 {
+		c.ClipNorm = d.ClipNorm
+	}
+	if c.FinalLRFraction == 0 {
+		c.FinalLRFraction = d.FinalLRFraction
+	}
+	return c
+}
+
+// validate reports the first invalid field of a defaulted Config.
+func (c Config) validate() error {
+	switch {
+	case c.Width%c.Heads != 0:
+		return fmt.Errorf("estimator: width %d not divisible by heads %d", c.Width, c.Heads)
+	case c.Coupling != "affine" && c.Coupling != "spline":
+		return fmt.Errorf("estimator: coupling %q, want affine or spline", c.Coupling)
+	case c.Base != "normal" && c.Base != "studentt":
+		return fmt.Errorf("estimator: base %q, want normal or studentt", c.Base)
+	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||
+		c.Context < 0 || c.FlowSteps < 0 || c.FlowHidden < 0 || c.FlowDepth < 0 || c.WarmupSteps < 0:
+		return fmt.Errorf("estimator: negative size in config %+v", c)
+	}
+	return nil
+}
+
+// flowConfig is the flow part of c.
+func (c Config) flowConfig() flow.Config {
+	return flow.Config{
+		Dim: FlowDim, Context: c.Context, Steps: c.FlowSteps, Hidden: c.FlowHidden, Depth: c.FlowDepth,
+		Coupling: c.Coupling, Base: c.Base, Activation: "gelu", PermSeed: c.Seed,
+	}
+}

@@ -1,0 +1,169 @@
+package estimator
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/npe/flow"
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
+
+// Model is the neural posterior estimator: a set transformer over group
+// tokens, a context MLP and a conditional flow over the padded, Laplace-
+// centred θ (see the package documentation). A Model holds per-call buffers
+// and is not safe for concurrent use.
+type Model struct {
+	// Config is the architecture with defaults filled in.
+	Config Config
+
+	summary *nn.SetTransformer
+	context *nn.Sequential
+	flow    *flow.Flow
+
+	// batch buffers
+	tokens  []float64
+	tokMask []bool
+	ctxIn   []float64
+	dimMask []bool
+	u       []float64
+	logq    []float64
+	w       []float64
+	dctx    []float64
+	dsum    []float64
+}
+
+// New returns a model of architecture cfg (zero fields take
+// DefaultConfig's values) with weights initialized from rng. It panics on an
+// invalid cfg, a programmer error.
+func New(cfg Config, rng *rand.Rand) *Model {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		panic(err.Error())
+	}
+	m := &Model{Config: cfg}
+	m.summary = nn.NewSetTransformer("summary", nn.SetTransformerConfig{
+		In: TokenWidth, Width: cfg.Width, Heads: cfg.Heads, Hidden: cfg.Hidden,
+		Blocks: cfg.Blocks, Out: cfg.SummaryOut,
+	}, rng)
+	m.context = nn.NewMLP("context", []int{cfg.SummaryOut + ExtraWidth, cfg.ContextHidden, cfg.Context}, "gelu", rng)
+	m.flow = flow.New(cfg.flowConfig(), rng)
+	return m
+}
+
+// Params returns every trainable parameter in a fixed order: summary,
+// context, flow.
+func (m *Model) Params() []*nn.Param {
+	ps := append([]*nn.Param{}, m.summary.Params()...)
+	ps = append(ps, m.context.Params()...)
+	return append(ps, m.flow.Params()...)
+}
+
+// NumParams returns the number of trainable scalars.
+func (m *Model) NumParams() int { return nn.NumParams(m.Params()) }
+
+// contextOf runs the summary network and the context MLP on a batch of
+// prepared datasets and returns the flow context (len(batch) × Context rows,
+// model-owned).
+func (m *Model) contextOf(batch []*prepared) []float64 {
+	b := len(batch)
+	s := 1
+	for _, pr := range batch {
+		s = max(s, pr.m)
+	}
+	m.tokens = grow(m.tokens, b*s*TokenWidth)
+	clear(m.tokens)
+	m.tokMask = growBool(m.tokMask, b*s)
+	clear(m.tokMask)
+	for i, pr := range batch {
+		copy(m.tokens[i*s*TokenWidth:], pr.tokens)
+		for g := 0; g < pr.m; g++ {
+			m.tokMask[i*s+g] = true
+		}
+	}
+	sum := m.summary.Forward(m.tokens, b, s, m.tokMask)
+	so := m.Config.SummaryOut
+	in := so + ExtraWidth
+	m.ctxIn = grow(m.ctxIn, b*in)
+	for i, pr := range batch {
+		copy(m.ctxIn[i*in:], sum[i*so:(i+1)*so])
+		copy(m.ctxIn[i*in+so:], pr.extras)
+	}
+	return m.context.Forward(m.ctxIn, b)
+}
+
+// logProb writes log q_u(u_r | dataset r) for the batch (u row-major,
+// len(batch) × FlowDim, padded slots ignored) into dst; the caches are kept
+// for backward.
+func (m *Model) logProb(dst []float64, batch []*prepared, u []float64) {
+	ctx := m.contextOf(batch)
+	m.fillDimMask(batch, 1)
+	m.flow.LogProb(dst, u, ctx, m.dimMask, len(batch))
+}
+
+// fillDimMask writes the flow mask of each dataset, repeated reps times.
+func (m *Model) fillDimMask(batch []*prepared, reps int) {
+	m.dimMask = growBool(m.dimMask, len(batch)*reps*FlowDim)
+	for i, pr := range batch {
+		for r := 0; r < reps; r++ {
+			copy(m.dimMask[(i*reps+r)*FlowDim:], pr.mask[:])
+		}
+	}
+}
+
+// backward accumulates the gradient of Σ_r w_r log q_u(u_r) for the last
+// logProb into the parameters' Grad buffers.
+func (m *Model) backward(w []float64, b int) {
+	m.dctx = grow(m.dctx, b*m.Config.Context)
+	clear(m.dctx)
+	m.flow.Backward(nil, m.dctx, w)
+	din := m.context.Backward(m.dctx)
+	so := m.Config.SummaryOut
+	in := so + ExtraWidth
+	m.dsum = grow(m.dsum, b*so)
+	for i := 0; i < b; i++ {
+		copy(m.dsum[i*so:(i+1)*so], din[i*in:i*in+so])
+	}
+	m.summary.Backward(m.dsum)
+}
+
+// nll returns the mean negative log density −(1/B) Σ log q(θ'_r) of the
+// standardized targets of a batch (u in flow slots, plus the Σ log ŝ of the
+// centring map), and, when train is true, accumulates its gradient.
+func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
+	b := len(batch)
+	m.logq = grow(m.logq, b)
+	m.logProb(m.logq, batch, u)
+	total := 0.0
+	for i, pr := range batch {
+		lq := m.logq[i]
+		for _, s := range pr.scale {
+			lq -= log(s)
+		}
+		if !isFinite(lq) {
+			return 0, fmt.Errorf("estimator: non-finite log density in batch row %d", i)
+		}
+		total -= lq
+	}
+	if train {
+		m.w = grow(m.w, b)
+		for i := range m.w[:b] {
+			m.w[i] = -1 / float64(b)
+		}
+		m.backward(m.w[:b], b)
+	}
+	return total / float64(b), nil
+}
+
+func grow(x []float64, n int) []float64 {
+	if cap(x) < n {
+		return make([]float64, n)
+	}
+	return x[:n]
+}
+
+func growBool(x []bool, n int) []bool {
+	if cap(x) < n {
+		return make([]bool, n)
+	}
+	return x[:n]
+}

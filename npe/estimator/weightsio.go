@@ -1,0 +1,90 @@
+package estimator
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/npe/weights"
+)
+
+// Save writes the model's Config and weights to w in the npe/weights
+// format.
+func (m *Model) Save(w io.Writer) error {
+	if err := weights.Save(w, m.Config, m.Params()); err != nil {
+		return fmt.Errorf("estimator: saving model: %w", err)
+	}
+	return nil
+}
+
+// Load reads a model written by Save. The architecture is read from the
+// file's header; a file that is not a weights file, is corrupted or
+// truncated, or whose parameters do not match its architecture is refused
+// with an error wrapping the npe/weights sentinel (ErrFormat, ErrVersion,
+// ErrCorrupt, ErrMismatch).
+func Load(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("estimator: reading model: %w", err)
+	}
+	cfg, err := headerConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("estimator: loading model: %w", err)
+	}
+	m, err := newChecked(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("estimator: loading model: %w: %v", weights.ErrMismatch, err)
+	}
+	if err := weights.Load(bytes.NewReader(data), m.Config, m.Params()); err != nil {
+		return nil, fmt.Errorf("estimator: loading model: %w", err)
+	}
+	return m, nil
+}
+
+// newChecked builds a model for a config read from a file, returning an
+// error instead of panicking on an invalid one.
+func newChecked(cfg Config) (m *Model, err error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Width > 4096 || cfg.Hidden > 1<<14 || cfg.Blocks > 64 || cfg.FlowSteps > 256 ||
+		cfg.FlowHidden > 1<<14 || cfg.ContextHidden > 1<<14 || cfg.Context > 1<<14 || cfg.SummaryOut > 1<<14 || cfg.FlowDepth > 64 {
+		return nil, fmt.Errorf("estimator: implausible architecture %+v", cfg)
+	}
+	// The weights overwrite every value, so the initialization stream is
+	// irrelevant; a fixed one keeps Load deterministic.
+	return New(cfg, rand.New(rand.NewPCG(0, 0))), nil
+}
+
+// headerConfig parses the Config in the JSON header of a weights file
+// (layout in package npe/weights: magic, version, header length, header).
+func headerConfig(data []byte) (Config, error) {
+	const fixed = 8 + 4 + 4
+	if len(data) < fixed || !bytes.Equal(data[:7], []byte("MBNPEWT")) {
+		return Config{}, weights.ErrFormat
+	}
+	if v := binary.LittleEndian.Uint32(data[8:12]); v != weights.FormatVersion {
+		return Config{}, fmt.Errorf("%w: %d", weights.ErrVersion, v)
+	}
+	n := binary.LittleEndian.Uint32(data[12:16])
+	if uint64(n) > uint64(len(data)-fixed) {
+		return Config{}, fmt.Errorf("%w: header length %d beyond end of file", weights.ErrCorrupt, n)
+	}
+	var h struct {
+		Config json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(data[fixed:fixed+int(n)], &h); err != nil {
+		return Config{}, fmt.Errorf("%w: header: %v", weights.ErrCorrupt, err)
+	}
+	var cfg Config
+	dec := json.NewDecoder(bytes.NewReader(h.Config))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return Config{}, fmt.Errorf("%w: config: %v", weights.ErrMismatch, err)
+	}
+	return cfg, nil
+}
