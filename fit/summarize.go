@@ -3,6 +3,8 @@ package fit
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/metabeta-go/metabeta/diagnostics"
 )
@@ -19,28 +21,47 @@ const (
 // ESS are NaN.
 func summarize(d *Draws, nGlobal int, mcmc bool) (globals, random []Summary) {
 	out := make([]Summary, len(d.Names))
-	for j, name := range d.Names {
-		col := d.Column(j)
-		s := Summary{Name: name}
-		if mcmc {
-			ds := diagnostics.Summarize(col)
-			s.Mean, s.SD, s.Q5, s.Q50, s.Q95 = Num(ds.Mean), Num(ds.SD), Num(ds.Q5), Num(ds.Q50), Num(ds.Q95)
-			s.Rhat, s.ESSBulk, s.ESSTail = Num(ds.Rhat), Num(ds.ESSBulk), Num(ds.ESSTail)
-		} else {
-			all := make([]float64, 0, len(col)*len(col[0]))
-			for _, c := range col {
-				all = append(all, c...)
-			}
-			mean, sd := meanSD(all)
-			s.Mean, s.SD = Num(mean), Num(sd)
-			s.Q5 = Num(diagnostics.Quantile(all, 0.05))
-			s.Q50 = Num(diagnostics.Quantile(all, 0.5))
-			s.Q95 = Num(diagnostics.Quantile(all, 0.95))
-			s.Rhat, s.ESSBulk, s.ESSTail = Num(math.NaN()), Num(math.NaN()), Num(math.NaN())
-		}
-		out[j] = s
+	// Quantities are independent: summarize them on every core.
+	var wg sync.WaitGroup
+	next := make(chan int, len(d.Names))
+	for j := range d.Names {
+		next <- j
 	}
+	close(next)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				out[j] = summarizeOne(d, j, mcmc)
+			}
+		}()
+	}
+	wg.Wait()
 	return out[:nGlobal], out[nGlobal:]
+}
+
+// summarizeOne summarizes quantity j of the draws.
+func summarizeOne(d *Draws, j int, mcmc bool) Summary {
+	col := d.Column(j)
+	s := Summary{Name: d.Names[j]}
+	if mcmc {
+		ds := diagnostics.Summarize(col)
+		s.Mean, s.SD, s.Q5, s.Q50, s.Q95 = Num(ds.Mean), Num(ds.SD), Num(ds.Q5), Num(ds.Q50), Num(ds.Q95)
+		s.Rhat, s.ESSBulk, s.ESSTail = Num(ds.Rhat), Num(ds.ESSBulk), Num(ds.ESSTail)
+		return s
+	}
+	all := make([]float64, 0, len(col)*len(col[0]))
+	for _, c := range col {
+		all = append(all, c...)
+	}
+	mean, sd := meanSD(all)
+	s.Mean, s.SD = Num(mean), Num(sd)
+	s.Q5 = Num(diagnostics.Quantile(all, 0.05))
+	s.Q50 = Num(diagnostics.Quantile(all, 0.5))
+	s.Q95 = Num(diagnostics.Quantile(all, 0.95))
+	s.Rhat, s.ESSBulk, s.ESSTail = Num(math.NaN()), Num(math.NaN()), Num(math.NaN())
+	return s
 }
 
 // meanSD returns the mean and sample standard deviation of x.

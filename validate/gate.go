@@ -116,8 +116,11 @@ func (r GateReport) Table() *reports.Table {
 			New: reports.Estimate{Center: row.New, Err: row.NewSE}, Delta: row.Delta, AbsoluteDelta: true,
 			Significant: row.Significant,
 		}
-		if row.relative && row.Old != 0 {
-			c.Delta, c.AbsoluteDelta = row.Delta/row.Old, false
+		if row.relative {
+			c.Unit = "s"
+			if row.Old != 0 {
+				c.Delta, c.AbsoluteDelta = row.Delta/row.Old, false
+			}
 		}
 		if row.Regression {
 			c.Warnings = append(c.Warnings, "regression")

@@ -1,0 +1,79 @@
+package estimator
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
+	"github.com/metabeta-go/metabeta/npe/weights"
+)
+
+// trainState is the loop state a checkpoint restores.
+type trainState struct {
+	step, seen, skipped, bestStep, bad int
+	bestVal, seconds                  float64
+}
+
+// checkpointHeader is the weights-file header of a checkpoint: the model's
+// architecture, marked as a checkpoint so it is never mistaken for a model.
+type checkpointHeader struct {
+	Kind   string `json:"kind"`
+	Config Config `json:"config"`
+}
+
+// checkpointParams lists what a checkpoint stores: the weights, the
+// optimizer's moments, the best weights and the loop state.
+func checkpointParams(m *Model, opt *adamW, best []*nn.Param, state *nn.Param) []*nn.Param {
+	ps := append([]*nn.Param{}, m.Params()...)
+	ps = append(ps, opt.state()...)
+	ps = append(ps, best...)
+	return append(ps, state)
+}
+
+// saveCheckpoint writes the checkpoint atomically (temporary file, then
+// rename).
+func saveCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *trainState) error {
+	state := nn.NewParam("train.state", 8)
+	copy(state.Value, []float64{float64(tr.step), float64(tr.seen), float64(tr.skipped), float64(tr.bestStep),
+		float64(tr.bad), tr.bestVal, tr.seconds, float64(opt.steps)})
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("estimator: checkpoint: %w", err)
+	}
+	err = weights.Save(tmp, checkpointHeader{Kind: "checkpoint", Config: m.Config}, checkpointParams(m, opt, best, state))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("estimator: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// loadCheckpoint restores a checkpoint into m, opt, best and tr. It
+// reports false when the file does not exist.
+func loadCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *trainState) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("estimator: resume: %w", err)
+	}
+	defer f.Close()
+	state := nn.NewParam("train.state", 8)
+	if err := weights.Load(f, checkpointHeader{Kind: "checkpoint", Config: m.Config}, checkpointParams(m, opt, best, state)); err != nil {
+		return false, fmt.Errorf("estimator: resume from %s: %w", path, err)
+	}
+	v := state.Value
+	*tr = trainState{step: int(v[0]), seen: int(v[1]), skipped: int(v[2]), bestStep: int(v[3]), bad: int(v[4]),
+		bestVal: v[5], seconds: v[6]}
+	opt.steps = int(v[7])
+	return true, nil
+}

@@ -1,0 +1,108 @@
+package estimator
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/lmm"
+)
+
+// KHatThreshold is the Pareto k̂ above which importance sampling is
+// unreliable (Vehtari et al. 2024, §3.2.3, for sample sizes above ~2000
+// the threshold min(1 − 1/log10 S, 0.7) is 0.7).
+const KHatThreshold = 0.7
+
+// Importance is the result of Pareto-smoothed importance sampling of an
+// NPE posterior against the exact posterior p(θ | y).
+type Importance struct {
+	// KHat is the Pareto shape estimate of the weights' tail.
+	KHat float64
+	// ESS is the effective sample size 1/Σ w̃² of the smoothed
+	// normalized weights w̃.
+	ESS float64
+	// LogWeights are the raw log weights log p(θ, y) − log q(θ), and
+	// Weights the smoothed normalized weights (summing to one).
+	LogWeights, Weights []float64
+	// Resampled is the posterior resampled with replacement in proportion
+	// to Weights, N draws (global draws, θ, random effects and LogQ move
+	// together).
+	Resampled *Posterior
+	// Warnings note a k̂ above KHatThreshold or non-finite weights.
+	Warnings []string
+}
+
+// ImportanceSample reweights the draws of post (from Sample on d and pr)
+// by w = p(θ, y)/q(θ), with log p(θ, y) the exact collapsed log density of
+// lmm (random effects integrated out) on the original design at the
+// unconstrained θ and log q the flow's density in the same coordinates,
+// smooths the weights by PSIS and resamples N draws from rng. The random
+// effects need no weight: they are exact draws from p(b | θ, y).
+func ImportanceSample(d *lmm.Design, pr lmm.Prior, post *Posterior, rng *rand.Rand) (*Importance, error) {
+	if err := pr.Check(d); err != nil {
+		return nil, fmt.Errorf("estimator: importance sampling: %w", err)
+	}
+	if post.Dim != d.Dim() {
+		panic("estimator: ImportanceSample: posterior does not match the design")
+	}
+	coll := lmm.NewCollapsed(d, pr)
+	n, dim := post.N, post.Dim
+	res := &Importance{LogWeights: make([]float64, n), Weights: make([]float64, n)}
+	finite := 0
+	for r := 0; r < n; r++ {
+		lw := coll.LogDensity(post.Theta[r*dim:(r+1)*dim]) - post.LogQ[r]
+		if math.IsNaN(lw) {
+			lw = math.Inf(-1)
+		}
+		if !math.IsInf(lw, 0) {
+			finite++
+		}
+		res.LogWeights[r] = lw
+	}
+	if finite == 0 {
+		return nil, fmt.Errorf("estimator: importance sampling: no draw has a finite weight")
+	}
+	if finite < n {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d draws have zero or non-finite weight", n-finite, n))
+	}
+	logw := make([]float64, n)
+	res.KHat = paretoSmooth(logw, res.LogWeights)
+	sum2 := 0.0
+	for r, v := range logw {
+		w := math.Exp(v)
+		res.Weights[r] = w
+		sum2 += w * w
+	}
+	res.ESS = 1 / sum2
+	if !(res.KHat <= KHatThreshold) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("Pareto k̂ = %.2f > %.1f: importance weights are unreliable", res.KHat, KHatThreshold))
+	}
+	res.Resampled = resample(post, res.Weights, rng)
+	return res, nil
+}
+
+// resample draws post.N rows of post with replacement, row r with
+// probability w_r, by systematic resampling (one uniform, then evenly
+// spaced points on the cumulative weights).
+func resample(post *Posterior, w []float64, rng *rand.Rand) *Posterior {
+	n, dim, e := post.N, post.Dim, post.Effects
+	out := *post
+	out.Draws = make([]float64, n*dim)
+	out.Theta = make([]float64, n*dim)
+	out.LogQ = make([]float64, n)
+	out.RandomEffects = make([]float64, n*e)
+	u := rng.Float64() / float64(n)
+	cum, src := w[0], 0
+	for r := 0; r < n; r++ {
+		pt := u + float64(r)/float64(n)
+		for pt > cum && src < n-1 {
+			src++
+			cum += w[src]
+		}
+		copy(out.Draws[r*dim:(r+1)*dim], post.Draws[src*dim:(src+1)*dim])
+		copy(out.Theta[r*dim:(r+1)*dim], post.Theta[src*dim:(src+1)*dim])
+		copy(out.RandomEffects[r*e:(r+1)*e], post.RandomEffects[src*e:(src+1)*e])
+		out.LogQ[r] = post.LogQ[src]
+	}
+	return &out
+}

@@ -1,0 +1,193 @@
+package estimator
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/npe/weights"
+)
+
+// TestLogQMatchesLogProb checks that log q returned with each draw equals
+// the density recomputed by the forward pass: the flow's inverse (sampling)
+// and forward (density) directions and the affine maps u ↔ θ' ↔ θ agree.
+// Tolerance 1e-9: the two directions differ only by rounding.
+func TestLogQMatchesLogProb(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	perturbWeights(m, 0.3)
+	d := simSampleWith(t, 4, 2)
+	const n = 50
+	post, err := m.Sample(d.Design, d.Prior, n, newRand(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep, err := prepare(d.Design, d.Prior)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := make([]*prepared, n)
+	u := make([]float64, n*FlowDim)
+	for r := range batch {
+		batch[r] = prep
+		prep.target(post.Theta[r*post.Dim:(r+1)*post.Dim], u[r*FlowDim:(r+1)*FlowDim])
+	}
+	lq := make([]float64, n)
+	m.logProb(lq, batch, u)
+	for r := range lq {
+		got := lq[r] + prep.logDetToTheta
+		if math.Abs(got-post.LogQ[r]) > 1e-9*(1+math.Abs(got)) {
+			t.Errorf("draw %d: recomputed log q %.12g, sampled %.12g", r, got, post.LogQ[r])
+		}
+	}
+}
+
+// TestPaddedDimensionsUntouched checks that the values in padded flow
+// slots do not change log q (bitwise) and that sampled draws have zeros
+// there.
+func TestPaddedDimensionsUntouched(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	perturbWeights(m, 0.3)
+	d := simSampleWith(t, 2, 1)
+	prep, err := prepare(d.Design, d.Prior)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	batch := make([]*prepared, n)
+	u := make([]float64, n*FlowDim)
+	rng := newRand(4)
+	for r := range batch {
+		batch[r] = prep
+		for s := 0; s < FlowDim; s++ {
+			if prep.mask[s] {
+				u[r*FlowDim+s] = rng.NormFloat64()
+			}
+		}
+	}
+	a := make([]float64, n)
+	m.logProb(a, batch, u)
+	for i := range u {
+		if !prep.mask[i%FlowDim] {
+			u[i] = 100 * rng.NormFloat64()
+		}
+	}
+	b := make([]float64, n)
+	m.logProb(b, batch, u)
+	for r := range a {
+		if a[r] != b[r] {
+			t.Errorf("row %d: log q %v changed to %v with padded values", r, a[r], b[r])
+		}
+	}
+	ctx := m.contextOf(batch[:1])
+	m.fillDimMask(batch[:1], n)
+	ctxRep := make([]float64, n*m.Config.Context)
+	for r := 0; r < n; r++ {
+		copy(ctxRep[r*m.Config.Context:], ctx)
+	}
+	x := make([]float64, n*FlowDim)
+	m.flow.Sample(newRand(5), x, ctxRep, m.dimMask, nil, n)
+	for i, v := range x {
+		if !prep.mask[i%FlowDim] && v != 0 {
+			t.Errorf("padded slot %d of draw %d is %v", i%FlowDim, i/FlowDim, v)
+		}
+	}
+}
+
+// TestSampleDeterministic checks that the same seed gives the same draws,
+// random effects included, and SampleBatch the same as Sample in turn.
+func TestSampleDeterministic(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	d, pr := sleepstudy(t)
+	a, err := m.Sample(d, pr, 100, newRand(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Sample(d, pr, 100, newRand(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalPosteriors(t, a, b)
+	batch, errs := m.SampleBatch([]*lmm.Design{d}, []lmm.Prior{pr}, 100, newRand(9))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	equalPosteriors(t, a, batch[0])
+}
+
+// TestSaveLoad checks that a saved and loaded model gives identical draws
+// for the same rng, and that corrupted, truncated and foreign files are
+// refused with the npe/weights errors.
+func TestSaveLoad(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	perturbWeights(m, 0.3)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	loaded, err := Load(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, pr := sleepstudy(t)
+	a, err := m.Sample(d, pr, 50, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loaded.Sample(d, pr, 50, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalPosteriors(t, a, b)
+
+	flipped := bytes.Clone(file)
+	flipped[len(flipped)/2] ^= 0x40
+	if _, err := Load(bytes.NewReader(flipped)); !errors.Is(err, weights.ErrCorrupt) {
+		t.Errorf("flipped byte: error %v, want ErrCorrupt", err)
+	}
+	if _, err := Load(bytes.NewReader(file[:len(file)-100])); !errors.Is(err, weights.ErrCorrupt) {
+		t.Errorf("truncated file: error %v, want ErrCorrupt", err)
+	}
+	if _, err := Load(bytes.NewReader([]byte("not a weights file at all"))); !errors.Is(err, weights.ErrFormat) {
+		t.Errorf("foreign file: error %v, want ErrFormat", err)
+	}
+	// A valid weights file of another model (the flow alone) is a mismatch.
+	var other bytes.Buffer
+	if err := weights.Save(&other, m.Config, m.flow.Params()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(&other); !errors.Is(err, weights.ErrMismatch) {
+		t.Errorf("mismatched file: error %v, want ErrMismatch", err)
+	}
+}
+
+// perturbWeights adds N(0, s²) noise to every weight so that a fresh model
+// (whose flow starts near the identity) has non-trivial couplings.
+func perturbWeights(m *Model, s float64) {
+	rng := newRand(77)
+	for _, p := range m.Params() {
+		for i := range p.Value {
+			p.Value[i] += s * rng.NormFloat64() / math.Sqrt(float64(p.Shape[0]))
+		}
+	}
+}
+
+func equalPosteriors(t *testing.T, a, b *Posterior) {
+	t.Helper()
+	eq := func(name string, x, y []float64) {
+		if len(x) != len(y) {
+			t.Fatalf("%s: lengths %d and %d", name, len(x), len(y))
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				t.Fatalf("%s[%d]: %v != %v", name, i, x[i], y[i])
+			}
+		}
+	}
+	eq("Draws", a.Draws, b.Draws)
+	eq("Theta", a.Theta, b.Theta)
+	eq("LogQ", a.LogQ, b.LogQ)
+	eq("RandomEffects", a.RandomEffects, b.RandomEffects)
+}

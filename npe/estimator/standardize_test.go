@@ -1,0 +1,90 @@
+package estimator
+
+import (
+	"math"
+	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
+)
+
+// TestStandardizationRoundTrip checks that θ ↦ θ' ↦ θ is the identity up
+// to rounding (the map is affine with exact inverse).
+func TestStandardizationRoundTrip(t *testing.T) {
+	d, _ := sleepstudy(t)
+	st := NewStandardization(d)
+	theta := []float64{298.5, 10.5, 3.2, 1.8, 3.2}
+	back := st.ToOriginal(make([]float64, 5), st.ToStandard(make([]float64, 5), theta))
+	for i := range theta {
+		if math.Abs(back[i]-theta[i]) > 1e-12*(1+math.Abs(theta[i])) {
+			t.Errorf("θ[%d]: round trip %v, want %v", i, back[i], theta[i])
+		}
+	}
+}
+
+// TestStandardizationExact checks that the standardized model is the
+// original one in other units: by the change of variables (θ, y) ↦ (θ', y'),
+//
+//	log p'(θ', y') = log p(θ, y) − log|det ∂θ'/∂θ| + N log s_y,
+//
+// with both sides from lmm.Collapsed (exact densities, no constant dropped),
+// at several θ, for sleepstudy and a simulated dataset with 3 random effects.
+func TestStandardizationExact(t *testing.T) {
+	ds, pr := sleepstudy(t)
+	smp := simSampleWith(t, 5, 3)
+	cases := []struct {
+		name string
+		d    *lmm.Design
+		pr   lmm.Prior
+	}{{"sleepstudy", ds, pr}, {"simulated P=5 Q=3", smp.Design, smp.Prior}}
+	rng := newRand(3)
+	for _, c := range cases {
+		st := NewStandardization(c.d)
+		orig := lmm.NewCollapsed(c.d, c.pr)
+		std := lmm.NewCollapsed(st.Design(c.d), st.Prior(c.pr, c.d))
+		mode, err := findLaplace(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dim := c.d.Dim()
+		for rep := 0; rep < 5; rep++ {
+			theta := make([]float64, dim)
+			for i := range theta {
+				theta[i] = mode.Mode[i] + 0.5*mode.SD[i]*rng.NormFloat64()
+			}
+			want := orig.LogDensity(theta) - st.LogJacobian + float64(c.d.N())*math.Log(st.YScale)
+			got := std.LogDensity(st.ToStandard(make([]float64, dim), theta))
+			if math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
+				t.Errorf("%s: standardized log density %.12g, want %.12g", c.name, got, want)
+			}
+		}
+	}
+}
+
+// TestLaplaceMode checks that the mode search ends at a stationary point of
+// the exact log density (analytic gradient from lmm), and, as a sanity
+// check, that the mode of sleepstudy is near lme4's ML fit of
+// Reaction ~ Days + (Days || Subject) (lmm/testdata/lme4_sleepstudy.txt:
+// σ_b = 24.17, 5.80, σ = 25.56). The mode is a MAP in log-scale coordinates,
+// so the prior and the Jacobian term Σ log σ shift it from the ML fit by
+// O(1/M) relatively (M = 18 subjects); 1/M ≈ 5.6% bounds the difference.
+func TestLaplaceMode(t *testing.T) {
+	d, pr := sleepstudy(t)
+	c := lmm.NewCollapsed(d, pr)
+	lap, err := findLaplace(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grad := make([]float64, c.Dim())
+	c.LogDensityGrad(lap.Mode, grad)
+	for i, g := range grad {
+		if math.Abs(g) > 1e-5 {
+			t.Errorf("gradient at the mode [%d] = %g", i, g)
+		}
+	}
+	want := map[int]float64{2: 24.171265542632337, 3: 5.7994080300925939, 4: 25.55613489107785}
+	for i, w := range want {
+		if got := math.Exp(lap.Mode[i]); math.Abs(got-w) > w/18 {
+			t.Errorf("exp θ̂[%d] = %.3f, want ≈ %.3f", i, got, w)
+		}
+	}
+}

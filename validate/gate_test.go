@@ -1,0 +1,338 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/reports"
+)
+
+// baselinePath is the committed baseline: the results.json of
+// `metabeta validate --quick` (see Gate's doc comment for how to refresh it).
+const baselinePath = "../testdata/baseline.json"
+
+// readBaseline returns a fresh copy of the committed baseline.
+func readBaseline(t *testing.T) *Results {
+	t.Helper()
+	r, err := ReadResults(baselinePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// kind returns the baseline group of method nuts and the given kind.
+func kind(t *testing.T, r *Results, group string) *GroupResult {
+	t.Helper()
+	for i := range r.Kinds {
+		if r.Kinds[i].Method == "nuts" && r.Kinds[i].Group == group {
+			return &r.Kinds[i]
+		}
+	}
+	t.Fatalf("no nuts %s group in the results", group)
+	return nil
+}
+
+// row returns the row of a metric.
+func row(t *testing.T, rep GateReport, metric string) GateRow {
+	t.Helper()
+	for _, r := range rep.Rows {
+		if r.Metric == metric {
+			return r
+		}
+	}
+	t.Fatalf("no row %q in the report", metric)
+	return GateRow{}
+}
+
+func regressionNames(rep GateReport) []string {
+	var out []string
+	for _, r := range rep.Regressions() {
+		out = append(out, r.Metric)
+	}
+	return out
+}
+
+func TestResultsRoundTripJSON(t *testing.T) {
+	raw, err := os.ReadFile(baselinePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readBaseline(t)
+	again, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(again, '\n'), raw) {
+		t.Fatal("results.json → Results → JSON changed the file")
+	}
+	// The baseline holds NaN as null (contraction of the random effects);
+	// it must read back as NaN, not 0.
+	if c := float64(kind(t, r, KindB).Contraction); !math.IsNaN(c) {
+		t.Errorf("contraction of b read as %v, want NaN from null", c)
+	}
+}
+
+func TestReadResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	notJSON := filepath.Join(dir, "bad.json")
+	os.WriteFile(notJSON, []byte(`{"methods": [`), 0o644)
+	other := filepath.Join(dir, "other.json")
+	os.WriteFile(other, []byte(`{"name": "a fit, not a validation run"}`), 0o644)
+	for _, c := range []struct{ path, want string }{
+		{filepath.Join(dir, "missing.json"), "no such file"},
+		{notJSON, "bad.json"},
+		{other, "not a results.json"},
+	} {
+		if _, err := ReadResults(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ReadResults(%s) = %v, want an error containing %q", c.path, err, c.want)
+		}
+	}
+}
+
+func TestGatePassesOnIdenticalResults(t *testing.T) {
+	rep := Gate(readBaseline(t), readBaseline(t), GateOptions{})
+	if rep.Failed() {
+		t.Fatalf("identical results fail the gate: %v", regressionNames(rep))
+	}
+	if rep.Z != DefaultZ {
+		t.Errorf("Z = %v, want the default %v", rep.Z, DefaultZ)
+	}
+	// 4 kinds × 6 metrics, convergence and failed fits gated; timing not.
+	gated := 0
+	for _, r := range rep.Rows {
+		if r.Significant {
+			t.Errorf("%s: significant with identical results", r.Metric)
+		}
+		if r.Gated {
+			gated++
+		}
+	}
+	if gated != 4*6+2 {
+		t.Errorf("%d gated rows, want %d", gated, 4*6+2)
+	}
+	if len(rep.Warnings) != 0 {
+		t.Errorf("warnings on identical configurations: %v", rep.Warnings)
+	}
+}
+
+// TestGateTolerance checks the rule |Δ| > z·√(SE_old² + SE_new²) + margin
+// on the baseline's ECE of β, by construction of the shifted value.
+func TestGateTolerance(t *testing.T) {
+	base := readBaseline(t)
+	se := float64(kind(t, base, KindBeta).ECE.SE)
+	metric := "nuts beta " + MetricAbsECE
+	for _, c := range []struct {
+		name        string
+		shiftSE     float64 // change of ECE in units of √2·SE (both runs' SE equal)
+		z, margin   float64
+		significant bool
+		regression  bool
+	}{
+		{"within MC error", 1, 0, 0, false, false},
+		{"just inside z=3", 2.9, 0, 0, false, false},
+		{"just outside z=3", 3.1, 0, 0, true, true},
+		{"10 SE worse", 10 / math.Sqrt2, 0, 0, true, true},
+		{"z=5 absorbs 4.9", 4.9, 5, 0, false, false},
+		{"margin absorbs", 3.1, 0, 0.2 * se, false, false},
+		// ECE +0.049 → −0.107: |ECE| rises by only 0.058 < 3·√2·SE.
+		{"overshoot to the other sign", -3.1, 0, 0, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cur := readBaseline(t)
+			g := kind(t, cur, KindBeta)
+			old := float64(g.ECE.Value) // positive in the baseline (+0.049)
+			g.ECE.Value = fit.Num(old + c.shiftSE*math.Sqrt2*se)
+			rep := Gate(base, cur, GateOptions{Z: c.z, Margins: map[string]float64{MetricAbsECE: c.margin}})
+			r := row(t, rep, metric)
+			if r.Significant != c.significant || r.Regression != c.regression {
+				t.Errorf("Δ = %.4g, tolerance %.4g: significant %v regression %v, want %v %v",
+					r.Delta, r.Tolerance, r.Significant, r.Regression, c.significant, c.regression)
+			}
+			if rep.Failed() != c.regression {
+				t.Errorf("Failed() = %v, regressions %v", rep.Failed(), regressionNames(rep))
+			}
+		})
+	}
+}
+
+// TestGateFailsOnDegradedResults degrades one metric at a time and checks
+// that the gate fails and names exactly that metric.
+func TestGateFailsOnDegradedResults(t *testing.T) {
+	base := readBaseline(t)
+	cases := []struct {
+		name    string
+		degrade func(r *Results)
+		want    string
+	}{
+		{"ECE shifted by 10 SE", func(r *Results) {
+			g := kind(t, r, KindSigmaB)
+			g.ECE.Value += 10 * g.ECE.SE
+		}, "nuts sigma_b " + MetricAbsECE},
+		{"negative ECE shifted by 10 SE", func(r *Results) {
+			g := kind(t, r, KindB) // ECE −0.017 in the baseline
+			g.ECE.Value -= 10 * g.ECE.SE
+		}, "nuts b " + MetricAbsECE},
+		{"EACE up", func(r *Results) {
+			g := kind(t, r, KindSigma)
+			g.EACE.Value += 10 * g.EACE.SE
+		}, "nuts sigma " + MetricEACE},
+		{"r dropped", func(r *Results) {
+			g := kind(t, r, KindBeta)
+			g.R.Value -= 10 * g.R.SE
+		}, "nuts beta " + MetricR},
+		{"NRMSE up 20%", func(r *Results) {
+			g := kind(t, r, KindB)
+			g.NRMSE *= 1.2
+		}, "nuts b " + MetricNRMSE},
+		{"band test flipped", func(r *Results) { kind(t, r, KindSigma).BandPass = false }, "nuts sigma " + MetricBand},
+		{"log-γ below 0", func(r *Results) { kind(t, r, KindSigmaB).LogGamma = -0.1 }, "nuts sigma_b " + MetricLogGamma},
+		{"r became NaN", func(r *Results) { kind(t, r, KindSigma).R.Value = fit.Num(math.NaN()) }, "nuts sigma " + MetricR},
+		{"convergence down", func(r *Results) {
+			r.Convergence.Value -= 5 * r.Convergence.SE
+		}, "nuts " + MetricConvergence},
+		{"one more failed fit", func(r *Results) { r.Failed++ }, MetricFailed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cur := readBaseline(t)
+			c.degrade(cur)
+			rep := Gate(base, cur, GateOptions{})
+			if got := regressionNames(rep); len(got) != 1 || got[0] != c.want {
+				t.Fatalf("regressions %v, want exactly [%s]", got, c.want)
+			}
+			var text bytes.Buffer
+			if err := (reports.TextRenderer{}).Render(&text, rep.Table()); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text.String(), c.want) || !strings.Contains(text.String(), "regression") {
+				t.Errorf("table does not show the regression of %s:\n%s", c.want, text.String())
+			}
+		})
+	}
+}
+
+// TestGateBaselineFailureCannotRegress checks that SBC tests failing in the
+// baseline are not gated, and that improvements pass.
+func TestGateBaselineFailureCannotRegress(t *testing.T) {
+	base := readBaseline(t)
+	kind(t, base, KindBeta).BandPass = false
+	kind(t, base, KindBeta).LogGamma = -1
+	kind(t, base, KindSigma).R.Value -= 10 * kind(t, base, KindSigma).R.SE
+	cur := readBaseline(t)
+	kind(t, cur, KindBeta).LogGamma = -2
+	kind(t, cur, KindBeta).BandPass = false
+	rep := Gate(base, cur, GateOptions{})
+	if rep.Failed() {
+		t.Fatalf("regressions %v", regressionNames(rep))
+	}
+	if r := row(t, rep, "nuts sigma "+MetricR); !r.Significant {
+		t.Errorf("an improvement of r by 10 SE is not significant: %+v", r)
+	}
+	// Pass → fail is a change of verdict the other way: an improvement.
+	rep = Gate(cur, readBaseline(t), GateOptions{})
+	if r := row(t, rep, "nuts beta "+MetricBand); !r.Significant || r.Regression {
+		t.Errorf("fail → pass: %+v", r)
+	}
+}
+
+func TestGateMissingAndNewMetrics(t *testing.T) {
+	base := readBaseline(t)
+	cur := readBaseline(t)
+	// The σ_b group stopped running; a new method appeared.
+	var kept []GroupResult
+	for _, g := range cur.Kinds {
+		if g.Group != KindSigmaB {
+			kept = append(kept, g)
+		}
+	}
+	npe := *kind(t, cur, KindBeta)
+	npe.Method = "npe"
+	npe.ECE.Value = 0.5 // far worse than NUTS, but new: not gated
+	cur.Kinds = append(kept, npe)
+	cur.Timing = append(cur.Timing, TimingResult{Method: "npe", Suite: SuiteSimulated, Median: 0.01})
+	rep := Gate(base, cur, GateOptions{})
+	got := regressionNames(rep)
+	if len(got) != 6 {
+		t.Fatalf("regressions %v, want the 6 metrics of nuts sigma_b", got)
+	}
+	for _, m := range got {
+		if !strings.HasPrefix(m, "nuts sigma_b ") || row(t, rep, m).Note != "missing from the current results" {
+			t.Errorf("regression %s: %+v", m, row(t, rep, m))
+		}
+	}
+	for _, m := range []string{"npe beta " + MetricAbsECE, "npe " + MetricTime} {
+		if r := row(t, rep, m); r.Gated || r.Regression || !math.IsNaN(r.Old) {
+			t.Errorf("new metric %s is gated: %+v", m, r)
+		}
+	}
+}
+
+func TestGateTiming(t *testing.T) {
+	base := readBaseline(t)
+	cur := readBaseline(t)
+	cur.Timing[0].Median *= 10
+	metric := "nuts " + MetricTime
+	if rep := Gate(base, cur, GateOptions{}); rep.Failed() || row(t, rep, metric).Gated {
+		t.Errorf("timing gated by default: %+v", row(t, rep, metric))
+	}
+	if rep := Gate(base, cur, GateOptions{TimingFactor: 3}); !rep.Failed() || !row(t, rep, metric).Regression {
+		t.Errorf("10× slower passes with factor 3: %+v", row(t, rep, metric))
+	}
+	cur.Timing[0].Median = base.Timing[0].Median * 2
+	if rep := Gate(base, cur, GateOptions{TimingFactor: 3}); rep.Failed() {
+		t.Errorf("2× slower fails with factor 3: %+v", row(t, rep, metric))
+	}
+}
+
+func TestGateWarnsOnDifferentConfigs(t *testing.T) {
+	base := readBaseline(t)
+	cur := readBaseline(t)
+	cur.Config.Seed++
+	cur.Config.Simulated = 200
+	rep := Gate(base, cur, GateOptions{})
+	if len(rep.Warnings) != 2 || !strings.Contains(rep.Warnings[0], "seed") || !strings.Contains(rep.Warnings[1], "simulated datasets") {
+		t.Errorf("warnings %q", rep.Warnings)
+	}
+	if rep.Failed() {
+		t.Errorf("a configuration difference alone fails the gate")
+	}
+}
+
+// TestGateTableMarksNotSignificant checks the benchstat-like printout: "~"
+// for a change within the Monte Carlo error, the number for a significant
+// one.
+func TestGateTableMarksNotSignificant(t *testing.T) {
+	base := readBaseline(t)
+	cur := readBaseline(t)
+	g := kind(t, cur, KindSigma)
+	g.EACE.Value += g.EACE.SE // within MC error
+	g.R.Value -= 10 * g.R.SE  // significant
+	tab := Gate(base, cur, GateOptions{}).Table()
+	var b bytes.Buffer
+	if err := (reports.TextRenderer{}).Render(&b, tab); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	find := func(metric string) string {
+		for _, l := range lines {
+			if strings.Contains(l, "| "+metric+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no line for %s in\n%s", metric, b.String())
+		return ""
+	}
+	if l := find("nuts sigma EACE"); !strings.Contains(l, " ~ ") {
+		t.Errorf("change within MC error not marked ~: %s", l)
+	}
+	if l := find("nuts sigma r"); strings.Contains(l, " ~") || !strings.Contains(l, "regression") && !strings.Contains(l, "¹") {
+		t.Errorf("significant change printed as ~ or without its footnote: %s", l)
+	}
+}
