@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/metabeta-go/metabeta/calibration"
 	"github.com/metabeta-go/metabeta/fit"
@@ -218,16 +219,17 @@ func groupResult(method, group string, ps []ParamRecord) GroupResult {
 }
 
 // gammaNull caches the exact null quantile of γ per (N, L): it is the same
-// for every parameter group of that size.
-var gammaNullCache = map[[2]int]float64{}
+// for every parameter group of that size. The cache is safe for concurrent
+// Aggregate calls.
+var gammaNullCache sync.Map // [2]int → float64
 
 func gammaNull(n, l int) float64 {
 	k := [2]int{n, l}
-	if v, ok := gammaNullCache[k]; ok {
-		return v
+	if v, ok := gammaNullCache.Load(k); ok {
+		return v.(float64)
 	}
 	v := calibration.GammaNullQuantile(n, l, 0.05)
-	gammaNullCache[k] = v
+	gammaNullCache.Store(k, v)
 	return v
 }
 

@@ -66,7 +66,7 @@ func ParseShard(s string) (Shard, error) {
 func DefaultConfig(quick bool, dataDir string) Config {
 	c := Config{
 		Seed:               20261126,
-		Simulated:          200,
+		Simulated:          500,
 		Sim:                sim.DefaultConfig(),
 		NUTS:               fit.NUTSOptions{Chains: 4, Warmup: 1000, Draws: 1000},
 		SBCDraws:           99,

@@ -22,7 +22,7 @@ const DefaultNRMSERelative = 0.10
 const (
 	MetricAbsECE      = "|ECE|"
 	MetricEACE        = "EACE"
-	MetricR           = "r"
+	MetricR           = "1−r"
 	MetricNRMSE       = "NRMSE"
 	MetricBand        = "SBC band pass"
 	MetricLogGamma    = "SBC log-γ"
@@ -168,7 +168,8 @@ const (
 //     the results (the SE of ECE is that of |ECE| away from 0);
 //   - EACE, the mean absolute coverage error: lower is better;
 //   - Pearson r of posterior means with the truth: higher is better, SE by
-//     the delta method on Fisher's z (Results);
+//     the delta method on Fisher's z (Results). The gate shows 1 − r (lower
+//     is better, the same SE), which stays readable when r ≈ 0.9997;
 //   - NRMSE: lower is better. Results carry no SE for it, so a rise is a
 //     regression when it exceeds GateOptions.NRMSERelative (default 10%) of
 //     the baseline value plus the margin;
@@ -291,8 +292,8 @@ func (g gater) kindRows(name string, old, cur GroupResult, margin func(string) f
 			abs(float64(cur.ECE.Value)), float64(cur.ECE.SE), margin(MetricAbsECE)),
 		g.estimateRow(name+" "+MetricEACE, lowerIsBetter, float64(old.EACE.Value), float64(old.EACE.SE),
 			float64(cur.EACE.Value), float64(cur.EACE.SE), margin(MetricEACE)),
-		g.estimateRow(name+" "+MetricR, higherIsBetter, float64(old.R.Value), float64(old.R.SE),
-			float64(cur.R.Value), float64(cur.R.SE), margin(MetricR)),
+		g.estimateRow(name+" "+MetricR, lowerIsBetter, 1-float64(old.R.Value), float64(old.R.SE),
+			1-float64(cur.R.Value), float64(cur.R.SE), margin(MetricR)),
 		relativeRow(name+" "+MetricNRMSE, float64(old.NRMSE), float64(cur.NRMSE), nrmseRel, margin(MetricNRMSE)),
 		passRow(name+" "+MetricBand, old.BandPass, cur.BandPass),
 		logGammaRow(name+" "+MetricLogGamma, float64(old.LogGamma), float64(cur.LogGamma), margin(MetricLogGamma)),

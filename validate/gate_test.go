@@ -332,7 +332,7 @@ func TestGateTableMarksNotSignificant(t *testing.T) {
 	if l := find("nuts sigma EACE"); !strings.Contains(l, " ~ ") {
 		t.Errorf("change within MC error not marked ~: %s", l)
 	}
-	if l := find("nuts sigma r"); strings.Contains(l, " ~") || !strings.Contains(l, "regression") && !strings.Contains(l, "¹") {
+	if l := find("nuts sigma 1−r"); strings.Contains(l, " ~") || !strings.Contains(l, "regression") && !strings.Contains(l, "¹") {
 		t.Errorf("significant change printed as ~ or without its footnote: %s", l)
 	}
 }

@@ -65,3 +65,12 @@ func sleepstudyDesign(t testing.TB) *lmm.Design {
 	}
 	return d
 }
+
+func newDefaultSimulator(t testing.TB) *sim.Simulator {
+	t.Helper()
+	s, err := sim.New(sim.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -13,7 +13,7 @@ import (
 // tail holds the M = ⌈min(n/5, 3√n)⌉ largest weights; k̂ is the Zhang &
 // Stephens (2009) estimate with the weakly informative prior of the paper
 // (shrinking toward 0.5 with weight 10). It follows the reference
-// implementation of ArviZ (psislw) step for step. A tail of fewer than 5
+// implementation of loo (psis, R package 2.5.1) step for step. A tail of fewer than 5
 // weights gives k̂ = +Inf and the weights unsmoothed.
 func paretoSmooth(dst, logw []float64) float64 {
 	n := len(logw)
@@ -41,15 +41,10 @@ func paretoSmooth(dst, logw []float64) float64 {
 			}
 			return 0
 		})
-		cutoff := math.Max(dst[order[n-tail-1]], math.Log(math.SmallestNonzeroFloat64))
+		idx := order[n-tail:]
+		cutoff := dst[order[n-tail-1]]
 		expCut := math.Exp(cutoff)
-		var idx []int
-		for _, i := range order {
-			if dst[i] > cutoff {
-				idx = append(idx, i)
-			}
-		}
-		if len(idx) >= 5 {
+		if dst[idx[len(idx)-1]]-dst[idx[0]] >= 2.220446049250313e-16/100 {
 			x := make([]float64, len(idx))
 			for j, i := range idx {
 				x[j] = math.Exp(dst[i]) - expCut
@@ -118,8 +113,7 @@ func gpdFit(x []float64) (k, sigma float64) {
 	}
 	kPost /= float64(n)
 	sigma = -kPost / bPost
-	k = -kPost
-	k = (float64(n)*k + 10*0.5) / (float64(n) + 10)
+	k = (float64(n)*kPost + 10*0.5) / (float64(n) + 10)
 	return k, sigma
 }
 

@@ -1,0 +1,119 @@
+package estimator
+
+import (
+	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
+
+// BenchmarkSampleSleepstudy is single-dataset inference with the default
+// architecture (untrained weights; the cost does not depend on their values):
+// standardization, Laplace mode, summary network and 1000 flow draws, each
+// with an exact draw of the 36 random effects.
+func BenchmarkSampleSleepstudy(b *testing.B) {
+	m := New(DefaultConfig(), newRand(1))
+	d, pr := sleepstudy(b)
+	rng := newRand(2)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Sample(d, pr, 1000, rng); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSampleBatch is batched inference over 64 simulated datasets with
+// 100 draws each (the validation setting), reported as datasets/s.
+func BenchmarkSampleBatch(b *testing.B) {
+	m := New(DefaultConfig(), newRand(1))
+	s := newDefaultSimulator(b)
+	const n = 64
+	ds := make([]*lmm.Design, n)
+	prs := make([]lmm.Prior, n)
+	for i := range ds {
+		smp, err := s.Sample(3, i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds[i], prs[i] = smp.Design, smp.Prior
+	}
+	rng := newRand(2)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, errs := m.SampleBatch(ds, prs, 100, rng); errs != nil {
+			b.Fatal(errs)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "datasets/s")
+}
+
+// BenchmarkTrainStep is one training step of the default architecture at
+// batch 64: simulation and preparation of 64 datasets in parallel, forward,
+// backward and the AdamW update.
+func BenchmarkTrainStep(b *testing.B) {
+	benchTrain(b, DefaultConfig(), 64)
+}
+
+// BenchmarkTrainStepNetworkOnly is the network part of a training step
+// (forward, backward, update) on a fixed prepared batch of 64.
+func BenchmarkTrainStepNetworkOnly(b *testing.B) {
+	m := New(DefaultConfig(), newRand(1))
+	ex, _ := simulateExamples(newDefaultSimulator(b), 1, 0, 64)
+	preps, u := batchOf(ex)
+	params := m.Params()
+	opt := newAdamW(params, 1e-5)
+	b.ReportAllocs()
+	for b.Loop() {
+		nn.ZeroGrads(params)
+		if _, err := m.nll(preps, u, true); err != nil {
+			b.Fatal(err)
+		}
+		opt.step(1e-4)
+	}
+	b.ReportMetric(float64(len(ex)*b.N)/b.Elapsed().Seconds(), "datasets/s")
+}
+
+// BenchmarkPrepare is the per-dataset preprocessing (simulation excluded):
+// standardization, Laplace mode and curvature, group tokens.
+func BenchmarkPrepare(b *testing.B) {
+	s := newDefaultSimulator(b)
+	const n = 32
+	smps := make([]*lmm.Design, n)
+	prs := make([]lmm.Prior, n)
+	for i := range smps {
+		smp, err := s.Sample(3, i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		smps[i], prs[i] = smp.Design, smp.Prior
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := prepare(smps[i%n], prs[i%n]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func benchTrain(b *testing.B, cfg Config, batch int) {
+	m := New(cfg, newRand(1))
+	s := newDefaultSimulator(b)
+	params := m.Params()
+	opt := newAdamW(params, cfg.WeightDecay)
+	b.ReportAllocs()
+	step := 0
+	for b.Loop() {
+		ex, _ := simulateExamples(s, 1, step*batch, batch)
+		preps, u := batchOf(ex)
+		nn.ZeroGrads(params)
+		if _, err := m.nll(preps, u, true); err != nil {
+			b.Fatal(err)
+		}
+		opt.step(1e-4)
+		step++
+	}
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "datasets/s")
+}

@@ -1,0 +1,101 @@
+package estimator
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
+)
+
+// makeDesign returns a design with p fixed effects (intercept and p−1
+// standard normal predictors), random effects on the first q columns, m
+// groups of ng rows and y = x₁ + N(0, 1) noise, with a prior that is inside
+// the trained box after standardization.
+func makeDesign(p, q, m, ng int) (*lmm.Design, lmm.Prior) {
+	rng := newRand(uint64(1000*p + 100*q + m + ng))
+	d := &lmm.Design{Response: "y", Group: "g", Intercept: true}
+	for j := 0; j < p; j++ {
+		name := "Intercept"
+		if j > 0 {
+			name = "x" + strconv.Itoa(j)
+		}
+		d.Fixed = append(d.Fixed, name)
+		if j < q {
+			d.Random = append(d.Random, name)
+			d.RandomCol = append(d.RandomCol, j)
+		}
+	}
+	for g := 0; g < m; g++ {
+		d.Levels = append(d.Levels, strconv.Itoa(g))
+		for i := 0; i < ng; i++ {
+			row := make([]float64, p)
+			row[0] = 1
+			for j := 1; j < p; j++ {
+				row[j] = rng.NormFloat64()
+			}
+			y := rng.NormFloat64()
+			if p > 1 {
+				y += row[1]
+			}
+			d.X = append(d.X, row...)
+			d.Y = append(d.Y, y)
+			d.G = append(d.G, g)
+		}
+	}
+	pr := lmm.Prior{BetaMean: make([]float64, p), BetaSD: make([]float64, p), SDScale: make([]float64, q), SigmaScale: 1}
+	for j := range pr.BetaSD {
+		pr.BetaSD[j] = 1
+	}
+	for k := range pr.SDScale {
+		pr.SDScale[k] = 1
+	}
+	return d, pr
+}
+
+// TestCheckRange checks that each out-of-range case is flagged with its
+// reason and that an in-range dataset gets no message.
+func TestCheckRange(t *testing.T) {
+	cases := []struct {
+		name   string
+		p, q   int
+		m, ng  int
+		change func(*lmm.Prior)
+		want   string // substring of the only message; "" for none
+	}{
+		{"inside", 3, 2, 20, 10, nil, ""},
+		{"too many fixed effects", 7, 1, 20, 10, nil, "7 fixed effects"},
+		{"too many random effects", 5, 4, 20, 10, nil, "4 random effects"},
+		{"too few groups", 2, 1, 4, 10, nil, "4 groups"},
+		{"too many groups", 2, 1, 201, 3, nil, "201 groups"},
+		{"group too small", 2, 1, 20, 1, nil, "group sizes 1–1"},
+		{"group too large", 2, 1, 5, 101, nil, "group sizes 101–101"},
+		{"prior mean", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaMean[1] = 10 }, "prior mean of x1"},
+		{"wide prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaSD[1] = 10 }, "prior scale of x1"},
+		{"narrow prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SDScale[0] = 0.001 }, "prior scale of sd Intercept"},
+		{"sigma prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SigmaScale = 100 }, "prior scale of sigma"},
+	}
+	for _, c := range cases {
+		d, pr := makeDesign(c.p, c.q, c.m, c.ng)
+		if c.change != nil {
+			c.change(&pr)
+		}
+		got := CheckRange(d, pr)
+		switch {
+		case c.want == "" && len(got) != 0:
+			t.Errorf("%s: unexpected %q", c.name, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s: got %q, want one message containing %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSampleRefusesTooLarge checks that Sample returns an error, not a
+// panic, for a design beyond the padded sizes.
+func TestSampleRefusesTooLarge(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	d, pr := makeDesign(7, 1, 20, 10)
+	if _, err := m.Sample(d, pr, 10, newRand(2)); err == nil || !strings.Contains(err.Error(), "P=7") {
+		t.Errorf("error %v, want one naming P=7", err)
+	}
+}

@@ -1,0 +1,183 @@
+package estimator
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/sim"
+)
+
+// TestParetoSmoothMatchesLoo compares k̂ and the smoothed normalized log
+// weights with loo 2.5.1's psis() on the log weights of
+// testdata/psis_reference.R (output in psis_reference.txt). The algorithms
+// are the same up to floating-point summation order: tolerance 1e-9.
+func TestParetoSmoothMatchesLoo(t *testing.T) {
+	f, err := os.Open("testdata/psis_reference.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var khat float64
+	var lw, want []float64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) == 0 || fields[0] == "#":
+		case fields[0] == "khat":
+			khat = parseFloat(t, fields[1])
+		default:
+			lw = append(lw, parseFloat(t, fields[0]))
+			want = append(want, parseFloat(t, fields[1]))
+		}
+	}
+	got := make([]float64, len(lw))
+	k := paretoSmooth(got, lw)
+	if math.Abs(k-khat) > 1e-9 {
+		t.Errorf("k̂ = %.12g, loo %.12g", k, khat)
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-9 {
+			t.Fatalf("smoothed log weight %d: %.12g, loo %.12g", i, got[i], want[i])
+		}
+	}
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestImportanceLaplaceProposal checks the importance weights on a case
+// where the proposal nearly equals the posterior: a dataset of 200 groups
+// of 20 rows with one random intercept, whose posterior is close to its
+// Laplace approximation (Bernstein–von Mises), used as q with its exact
+// Gaussian log density. The weights are then nearly constant: k̂ well below
+// the 0.5 of finite-variance weights and the ESS near n (bounds 0.3 and
+// 0.8n, the orders for a skewness of O(1/√M) ≈ 0.07).
+func TestImportanceLaplaceProposal(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	cfg.Fixed, cfg.Random = sim.IntRange{Min: 2, Max: 2}, sim.IntRange{Min: 1, Max: 1}
+	cfg.Groups, cfg.GroupSize = sim.IntRange{Min: 200, Max: 200}, sim.IntRange{Min: 20, Max: 20}
+	cfg.MaxRows = 0
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, err := s.Sample(11, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, pr := smp.Design, smp.Prior
+	post := laplacePosterior(t, d, pr, 4000)
+	is, err := ImportanceSample(d, pr, post, newRand(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("k̂ = %.3f, ESS = %.0f of %d", is.KHat, is.ESS, post.N)
+	if !(is.KHat < 0.3) || !(is.ESS > 0.8*float64(post.N)) || len(is.Warnings) != 0 {
+		t.Errorf("k̂ = %v, ESS = %v, warnings %v", is.KHat, is.ESS, is.Warnings)
+	}
+	sum := 0.0
+	for _, w := range is.Weights {
+		sum += w
+	}
+	if math.Abs(sum-1) > 1e-12 {
+		t.Errorf("weights sum to %v", sum)
+	}
+}
+
+// laplacePosterior draws n times from the full-covariance Laplace
+// approximation N(θ̂, (−∇² log p)⁻¹) of the collapsed posterior and fills a
+// Posterior with the draws and their exact Gaussian log density.
+func laplacePosterior(t *testing.T, d *lmm.Design, pr lmm.Prior, n int) *Posterior {
+	t.Helper()
+	c := lmm.NewCollapsed(d, pr)
+	lap, err := findLaplace(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dim := c.Dim()
+	hess := make([]float64, dim*dim)
+	hessianFD(c, lap.Mode, hess, newFDWork(dim))
+	l := make([]float64, dim*dim)
+	for i := range l {
+		l[i] = -hess[i]
+	}
+	if !cholesky(l, dim) {
+		t.Fatal("Hessian not negative definite")
+	}
+	logDet := 0.0
+	for i := 0; i < dim; i++ {
+		logDet += math.Log(l[i*dim+i])
+	}
+	rng := newRand(12)
+	post := &Posterior{N: n, Dim: dim, Theta: make([]float64, n*dim), LogQ: make([]float64, n),
+		Draws: make([]float64, n*dim)}
+	z := make([]float64, dim)
+	for r := 0; r < n; r++ {
+		ss := 0.0
+		for i := range z {
+			z[i] = rng.NormFloat64()
+			ss += z[i] * z[i]
+		}
+		// θ = θ̂ + L⁻ᵀz has covariance (L Lᵀ)⁻¹.
+		x := post.Theta[r*dim : (r+1)*dim]
+		copy(x, z)
+		for i := dim - 1; i >= 0; i-- {
+			s := x[i]
+			for k := i + 1; k < dim; k++ {
+				s -= l[k*dim+i] * x[k]
+			}
+			x[i] = s / l[i*dim+i]
+		}
+		for i := range x {
+			x[i] += lap.Mode[i]
+		}
+		post.LogQ[r] = -0.5*float64(dim)*math.Log(2*math.Pi) + logDet - 0.5*ss
+	}
+	return post
+}
+
+// TestImportanceSampleNPE runs the npe-is path on sleepstudy with an
+// untrained tiny model: the log weights are log p(θ, y) − log q(θ) of each
+// draw (recomputed here), the weights are normalized and the resampled draws
+// are among the original ones.
+func TestImportanceSampleNPE(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	d, pr := sleepstudy(t)
+	post, err := m.Sample(d, pr, 500, newRand(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := ImportanceSample(d, pr, post, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lmm.NewCollapsed(d, pr)
+	for r := 0; r < post.N; r++ {
+		want := c.LogDensity(post.Theta[r*post.Dim:(r+1)*post.Dim]) - post.LogQ[r]
+		if is.LogWeights[r] != want {
+			t.Fatalf("log weight %d: %v, want %v", r, is.LogWeights[r], want)
+		}
+	}
+	orig := map[float64]bool{}
+	for _, v := range post.LogQ {
+		orig[v] = true
+	}
+	for _, v := range is.Resampled.LogQ {
+		if !orig[v] {
+			t.Fatalf("resampled draw with log q %v is not an original draw", v)
+		}
+	}
+	t.Logf("untrained model: k̂ = %.2f, ESS = %.1f, warnings %v", is.KHat, is.ESS, is.Warnings)
+}

@@ -1,0 +1,89 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestShardsMergeIntoOneRun runs shards 1/3, 2/3 and 3/3 of smallConfig
+// into three directories and checks that Merge gives exactly the records
+// and, byte for byte, the results.json of one unsharded run (wall times
+// fixed, see withoutTiming).
+func TestShardsMergeIntoOneRun(t *testing.T) {
+	wantRecs, wantResults, _ := referenceRun(t)
+	root := t.TempDir()
+	var dirs []string
+	perShard := map[string]int{}
+	for k := range 3 {
+		cfg := smallConfig()
+		cfg.Shard = Shard{Index: k, Of: 3}
+		dir := filepath.Join(root, "shard", string(rune('1'+k)))
+		recs, err := Run(context.Background(), cfg, dir, false, nil)
+		if err != nil {
+			t.Fatalf("shard %d/3: %v", k+1, err)
+		}
+		for _, r := range recs {
+			if r.Dataset%3 != k {
+				t.Errorf("shard %d/3 ran %s", k+1, r.key())
+			}
+			perShard[r.key()]++
+		}
+		dirs = append(dirs, dir)
+	}
+	for key, n := range perShard {
+		if n != 1 {
+			t.Errorf("%s ran in %d shards", key, n)
+		}
+	}
+	out := filepath.Join(root, "merged")
+	merged, err := Merge(out, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(withoutTiming(merged))
+	want, _ := json.Marshal(wantRecs)
+	if !bytes.Equal(got, want) {
+		t.Errorf("merged records differ from the unsharded run's:\ngot  %s\nwant %s", got, want)
+	}
+	onDisk, err := ReadRecords(filepath.Join(out, RecordsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(onDisk) != len(merged) {
+		t.Errorf("merged file holds %d records, Merge returned %d", len(onDisk), len(merged))
+	}
+	if res := resultsJSON(t, smallConfig(), merged); !bytes.Equal(res, wantResults) {
+		t.Error("results.json of the merged shards differs from the unsharded run's")
+	}
+
+	// Merging again, or with a shard twice, changes nothing.
+	again, err := Merge(filepath.Join(root, "again"), append(dirs, dirs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := json.Marshal(withoutTiming(again)); !bytes.Equal(g, want) {
+		t.Error("merging a shard twice duplicated records")
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	root := t.TempDir()
+	empty := filepath.Join(root, "empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil {
+		t.Error("Merge of a directory without records succeeded")
+	}
+	_, _, lines := referenceRun(t)
+	bad := filepath.Join(root, "bad")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, RecordsFile), bytes.Join([][]byte{lines[0], []byte("not json\n"), lines[1]}, nil), 0o644)
+	if _, err := Merge(filepath.Join(root, "out"), []string{bad}); err == nil {
+		t.Error("Merge of a corrupt records file succeeded")
+	}
+}
