@@ -1,6 +1,8 @@
 package hmc
 
 import (
+	"github.com/metabeta-go/metabeta/diagnostics"
+
 	"math"
 	"sort"
 	"testing"
@@ -90,95 +92,9 @@ func (f funnel) LogDensityGrad(x, grad []float64) float64 {
 	return lp
 }
 
-// essMean is the effective sample size of the mean, Vehtari et al. (2021)
-// without rank normalization (posterior's ess_mean): split chains, Geyer's
-// initial positive and monotone sequences. It mirrors the formula in
-// /work/shared/research/nuts.md §3 step 4, written here so that hmc's tests
-// do not depend on package diagnostics.
-func essMean(chains [][]float64) float64 {
-	var split [][]float64
-	for _, c := range chains {
-		h := len(c) / 2
-		split = append(split, c[:h], c[len(c)-h:])
-	}
-	m := len(split)
-	n := len(split[0])
-	means := make([]float64, m)
-	acov := make([][]float64, m)
-	for k, c := range split {
-		for _, x := range c {
-			means[k] += x
-		}
-		means[k] /= float64(n)
-		acov[k] = make([]float64, n)
-		for t := 0; t < n; t++ {
-			var s float64
-			for i := 0; i+t < n; i++ {
-				s += (c[i] - means[k]) * (c[i+t] - means[k])
-			}
-			acov[k][t] = s / float64(n)
-		}
-	}
-	meanAcov := func(t int) float64 {
-		var s float64
-		for k := range acov {
-			s += acov[k][t]
-		}
-		return s / float64(m)
-	}
-	w := meanAcov(0) * float64(n) / float64(n-1)
-	var grand float64
-	for _, x := range means {
-		grand += x
-	}
-	grand /= float64(m)
-	var b float64
-	for _, x := range means {
-		b += (x - grand) * (x - grand)
-	}
-	b /= float64(m - 1)
-	varPlus := w*float64(n-1)/float64(n) + b
-	rho := make([]float64, n)
-	rhoAt := func(t int) float64 { return 1 - (w-meanAcov(t))/varPlus }
-	rho[0] = 1
-	rho[1] = rhoAt(1)
-	t := 0
-	even, odd := rho[0], rho[1]
-	for t < n-5 && !math.IsNaN(even+odd) && even+odd > 0 {
-		t += 2
-		even, odd = rhoAt(t), rhoAt(t+1)
-		if even+odd >= 0 {
-			rho[t], rho[t+1] = even, odd
-		}
-	}
-	maxT := t
-	if even > 0 {
-		rho[maxT] = even
-	}
-	for t := 2; t <= maxT-2; t += 2 {
-		if rho[t]+rho[t+1] > rho[t-2]+rho[t-1] {
-			avg := (rho[t-2] + rho[t-1]) / 2
-			rho[t], rho[t+1] = avg, avg
-		}
-	}
-	tau := -1.0
-	for k := 0; k < maxT; k++ {
-		tau += 2 * rho[k]
-	}
-	tau += rho[maxT]
-	s := float64(m * n)
-	tau = math.Max(tau, 1/math.Log10(s))
-	return s / tau
-}
-
-// mcseMean returns sd/√ESS of the pooled draws.
-func mcseMean(chains [][]float64) float64 {
-	var all []float64
-	for _, c := range chains {
-		all = append(all, c...)
-	}
-	return sampleSD(all) / math.Sqrt(essMean(chains))
-}
+// mcseMean is the Monte Carlo standard error of the mean, from package
+// diagnostics (checked there against R's posterior).
+func mcseMean(chains [][]float64) float64 { return diagnostics.MCSEMean(chains) }
 
 func sampleMean(x []float64) float64 {
 	var s float64

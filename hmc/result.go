@@ -3,6 +3,8 @@ package hmc
 import (
 	"fmt"
 	"time"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
 )
 
 // EBFMIThreshold is the conventional E-BFMI below which a chain is flagged
@@ -100,34 +102,9 @@ func (r *Result) TreeDepthHits() int {
 func (r *Result) EBFMI() []float64 {
 	out := make([]float64, r.Chains)
 	for c := range out {
-		out[c] = EBFMI(r.Energies(c))
+		out[c] = diagnostics.EBFMI(r.Energies(c))
 	}
 	return out
-}
-
-// EBFMI returns Σₙ₌₂(Eₙ − Eₙ₋₁)² / Σₙ(Eₙ − Ē)² for one chain's energies
-// (NaN for fewer than two values or constant energies).
-func EBFMI(energy []float64) float64 {
-	if len(energy) < 2 {
-		return nan
-	}
-	var mean float64
-	for _, e := range energy {
-		mean += e
-	}
-	mean /= float64(len(energy))
-	var num, den float64
-	for i, e := range energy {
-		den += (e - mean) * (e - mean)
-		if i > 0 {
-			d := e - energy[i-1]
-			num += d * d
-		}
-	}
-	if den == 0 {
-		return nan
-	}
-	return num / den
 }
 
 func (r *Result) warnings() []string {

@@ -168,26 +168,6 @@ func hasWarning(res *Result, sub string) bool {
 // E-BFMI closed forms: alternating energies ±1 give Σ(ΔE)² = 4(n−1) over
 // Σ(E − Ē)² = n; a linear ramp 1…n gives (n−1)/(n(n²−1)/12), 9/82.5 for
 // n = 10, below the 0.3 threshold.
-func TestEBFMI(t *testing.T) {
-	alt := []float64{1, -1, 1, -1, 1, -1}
-	if got := EBFMI(alt); math.Abs(got-4*5.0/6) > 1e-12 {
-		t.Errorf("alternating: %v, want %v", got, 4*5.0/6)
-	}
-	ramp := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	if got, want := EBFMI(ramp), 9/82.5; math.Abs(got-want) > 1e-12 {
-		t.Errorf("ramp: %v, want %v", got, want)
-	}
-	if !math.IsNaN(EBFMI([]float64{1})) || !math.IsNaN(EBFMI([]float64{2, 2})) {
-		t.Error("want NaN for one value or constant energies")
-	}
-	res := &Result{Chains: 1, NumDraws: 10, MaxDepth: 10, Info: [][]Info{make([]Info, 10)}}
-	for i, e := range ramp {
-		res.Info[0][i].Energy = e
-	}
-	if w := res.warnings(); len(w) != 1 || !strings.Contains(w[0], "E-BFMI") {
-		t.Errorf("warnings %q, want one E-BFMI warning", w)
-	}
-}
 
 func TestRunConfigErrors(t *testing.T) {
 	g := stdNormal(2)

@@ -51,6 +51,12 @@ func row(t *testing.T, rep GateReport, metric string) GateRow {
 	return GateRow{}
 }
 
+// awayFromZero moves the ECE of g by k standard errors away from 0 (towards
+// 0 for negative k), so that |ECE| grows by k·SE whatever its sign.
+func awayFromZero(g *GroupResult, k float64) {
+	g.ECE.Value += fit.Num(k*math.Copysign(1, float64(g.ECE.Value))) * g.ECE.SE
+}
+
 func regressionNames(rep GateReport) []string {
 	var out []string
 	for _, r := range rep.Regressions() {
@@ -141,14 +147,17 @@ func TestGateTolerance(t *testing.T) {
 		{"10 SE worse", 10 / math.Sqrt2, 0, 0, true, true},
 		{"z=5 absorbs 4.9", 4.9, 5, 0, false, false},
 		{"margin absorbs", 3.1, 0, 0.2 * se, false, false},
-		// ECE +0.049 → −0.107: |ECE| rises by only 0.058 < 3·√2·SE.
+		// ECE past 0 to the other sign: |ECE| rises by 3.1·√2·SE − 2|ECE|,
+		// within 3·√2·SE when |ECE| > 0.05·√2·SE (checked below).
 		{"overshoot to the other sign", -3.1, 0, 0, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cur := readBaseline(t)
 			g := kind(t, cur, KindBeta)
-			old := float64(g.ECE.Value) // positive in the baseline (+0.049)
-			g.ECE.Value = fit.Num(old + c.shiftSE*math.Sqrt2*se)
+			if math.Abs(float64(g.ECE.Value)) < 0.05*math.Sqrt2*se {
+				t.Fatalf("baseline ECE %v too close to 0 for these cases", g.ECE.Value)
+			}
+			awayFromZero(g, c.shiftSE*math.Sqrt2)
 			rep := Gate(base, cur, GateOptions{Z: c.z, Margins: map[string]float64{MetricAbsECE: c.margin}})
 			r := row(t, rep, metric)
 			if r.Significant != c.significant || r.Regression != c.regression {
@@ -171,14 +180,8 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 		degrade func(r *Results)
 		want    string
 	}{
-		{"ECE shifted by 10 SE", func(r *Results) {
-			g := kind(t, r, KindSigmaB)
-			g.ECE.Value += 10 * g.ECE.SE
-		}, "nuts sigma_b " + MetricAbsECE},
-		{"negative ECE shifted by 10 SE", func(r *Results) {
-			g := kind(t, r, KindB) // ECE −0.017 in the baseline
-			g.ECE.Value -= 10 * g.ECE.SE
-		}, "nuts b " + MetricAbsECE},
+		{"ECE of sigma_b 10 SE further from 0", func(r *Results) { awayFromZero(kind(t, r, KindSigmaB), 10) }, "nuts sigma_b " + MetricAbsECE},
+		{"ECE of b 10 SE further from 0", func(r *Results) { awayFromZero(kind(t, r, KindB), 10) }, "nuts b " + MetricAbsECE},
 		{"EACE up", func(r *Results) {
 			g := kind(t, r, KindSigma)
 			g.EACE.Value += 10 * g.EACE.SE

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/validate"
 )
 
@@ -24,8 +26,9 @@ func writeDegraded(t *testing.T) string {
 	}
 	for i := range r.Kinds {
 		if r.Kinds[i].Method == "nuts" && r.Kinds[i].Group == validate.KindBeta {
-			// ECE is +0.049 in the baseline: adding 10 SE raises |ECE|.
-			r.Kinds[i].ECE.Value += 10 * r.Kinds[i].ECE.SE
+			// 10 SE away from 0 raises |ECE| by 10 SE, whatever its sign.
+			e := &r.Kinds[i].ECE
+			e.Value += fit.Num(math.Copysign(10, float64(e.Value))) * e.SE
 		}
 	}
 	b, err := json.MarshalIndent(r, "", "  ")

@@ -3,6 +3,7 @@ package estimator
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/metabeta-go/metabeta/npe/flow"
 	"github.com/metabeta-go/metabeta/npe/nn"
@@ -126,32 +127,72 @@ func (m *Model) backward(w []float64, b int) {
 	m.summary.Backward(m.dsum)
 }
 
+// tokenBudget bounds the padded tokens (sets × longest set) of one
+// sub-batch of nll: datasets are sorted by their number of groups and cut
+// into runs whose padded size stays within it, so short sets are not padded
+// to the longest set of the whole batch (m ranges over 5–200).
+const tokenBudget = 2048
+
 // nll returns the mean negative log density −(1/B) Σ log q(θ'_r) of the
 // standardized targets of a batch (u in flow slots, plus the Σ log ŝ of the
-// centring map), and, when train is true, accumulates its gradient.
+// centring map), and, when train is true, accumulates its gradient. The
+// batch is processed in sub-batches of similar set sizes (see tokenBudget);
+// the order depends only on the batch, so the result is deterministic.
 func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
+	b := len(batch)
+	order := make([]int, b)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return batch[i].m - batch[j].m })
+	sub := make([]*prepared, 0, b)
+	subU := make([]float64, 0, b*FlowDim)
+	total := 0.0
+	for lo := 0; lo < b; {
+		hi := lo + 1
+		for hi < b && (hi-lo+1)*batch[order[hi]].m <= tokenBudget {
+			hi++
+		}
+		sub, subU = sub[:0], subU[:0]
+		for _, i := range order[lo:hi] {
+			sub = append(sub, batch[i])
+			subU = append(subU, u[i*FlowDim:(i+1)*FlowDim]...)
+		}
+		v, err := m.subNLL(sub, subU, b, train)
+		if err != nil {
+			return 0, err
+		}
+		total += v
+		lo = hi
+	}
+	return total / float64(b), nil
+}
+
+// subNLL returns −Σ log q(θ'_r) over one sub-batch and, when train is true,
+// accumulates the gradient of −(1/total) times it.
+func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (float64, error) {
 	b := len(batch)
 	m.logq = grow(m.logq, b)
 	m.logProb(m.logq, batch, u)
-	total := 0.0
+	sum := 0.0
 	for i, pr := range batch {
 		lq := m.logq[i]
 		for _, s := range pr.scale {
 			lq -= log(s)
 		}
 		if !isFinite(lq) {
-			return 0, fmt.Errorf("estimator: non-finite log density in batch row %d", i)
+			return 0, fmt.Errorf("estimator: non-finite log density for a dataset with %d groups", pr.m)
 		}
-		total -= lq
+		sum -= lq
 	}
 	if train {
 		m.w = grow(m.w, b)
 		for i := range m.w[:b] {
-			m.w[i] = -1 / float64(b)
+			m.w[i] = -1 / float64(total)
 		}
 		m.backward(m.w[:b], b)
 	}
-	return total / float64(b), nil
+	return sum, nil
 }
 
 func grow(x []float64, n int) []float64 {
