@@ -64,6 +64,24 @@ type TimingResult struct {
 	seconds      []float64
 }
 
+// PPCResult summarizes the posterior predictive checks of one method on
+// one suite: the mean over datasets of the per-observation CRPS and log
+// predictive density (± SE over datasets), and the share of datasets whose
+// posterior predictive p-value of the within- or between-group SD is below
+// 0.05 (model misfit flags; for data simulated from the model they are rare,
+// as PPPs are conservative).
+type PPCResult struct {
+	Method        string   `json:"method"`
+	Suite         string   `json:"suite"`
+	N             int      `json:"n"`
+	CRPS          Estimate `json:"crps"`
+	LPD           Estimate `json:"lpd"`
+	PPPWithinLow  Estimate `json:"ppp_within_below_0.05"`
+	PPPBetweenLow Estimate `json:"ppp_between_below_0.05"`
+	crps, lpd     []float64
+	pppW, pppB    []float64
+}
+
 // RealResult is one method on one real dataset.
 type RealResult struct {
 	Dataset     string    `json:"dataset"`
@@ -92,6 +110,7 @@ type Results struct {
 	Timing      []TimingResult    `json:"timing"`
 	Convergence Estimate          `json:"nuts_convergence_rate"`
 	Failed      int               `json:"failed_fits"`
+	PPC         []PPCResult       `json:"ppc"`
 	Real        []RealResult      `json:"real"`
 	Warnings    []string          `json:"warnings"`
 }
@@ -110,7 +129,22 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	seenName := map[string]bool{}
 	times := map[string][]float64{}
 	seenDataset := map[int]bool{}
+	ppc := map[string]*PPCResult{}
+	var ppcKeys []string
 	for _, r := range recs {
+		if r.PPC != nil && r.Error == "" {
+			key := r.Suite + "\x00" + r.Method
+			pr, ok := ppc[key]
+			if !ok {
+				pr = &PPCResult{Method: r.Method, Suite: r.Suite}
+				ppc[key] = pr
+				ppcKeys = append(ppcKeys, key)
+			}
+			pr.crps = append(pr.crps, r.PPC.CRPS)
+			pr.lpd = append(pr.lpd, r.PPC.LPD)
+			pr.pppW = append(pr.pppW, float64(r.PPC.PPPWithin))
+			pr.pppB = append(pr.pppB, float64(r.PPC.PPPBetween))
+		}
 		if r.Error != "" {
 			res.Failed++
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s dataset %d (%s): %s", r.Suite, r.Dataset, r.Method, r.Error))
@@ -156,6 +190,14 @@ func Aggregate(cfg Config, recs []Record) *Results {
 			res.Timing = append(res.Timing, TimingResult{Method: m, Suite: SuiteSimulated, N: s.N,
 				Median: fit.Num(s.Median), P95: fit.Num(s.P95), MeanSlowest5: fit.Num(s.MeanSlowest5), Max: fit.Num(s.Max), seconds: ts})
 		}
+	}
+	sort.Strings(ppcKeys)
+	for _, k := range ppcKeys {
+		pr := ppc[k]
+		pr.N = len(pr.crps)
+		pr.CRPS, pr.LPD = meanSE(pr.crps), meanSE(pr.lpd)
+		pr.PPPWithinLow, pr.PPPBetweenLow = shareBelow(pr.pppW, 0.05), shareBelow(pr.pppB, 0.05)
+		res.PPC = append(res.PPC, *pr)
 	}
 	conv := calibration.NewConvergence(calibration.StrictConvergence, fits)
 	res.Convergence = est(conv.Rate, conv.RateSE)
@@ -281,4 +323,30 @@ func realResult(r Record) RealResult {
 		}
 	}
 	return rr
+}
+
+// meanSE returns the mean of x and its standard error.
+func meanSE(x []float64) Estimate {
+	m, sd := calibration.MeanSD(x)
+	return est(m, sd/math.Sqrt(float64(len(x))))
+}
+
+// shareBelow returns the share of the non-NaN values below t, with its
+// binomial standard error.
+func shareBelow(x []float64, t float64) Estimate {
+	n, k := 0, 0
+	for _, v := range x {
+		if math.IsNaN(v) {
+			continue
+		}
+		n++
+		if v < t {
+			k++
+		}
+	}
+	if n == 0 {
+		return est(math.NaN(), math.NaN())
+	}
+	p := float64(k) / float64(n)
+	return est(p, math.Sqrt(p*(1-p)/float64(n)))
 }

@@ -51,6 +51,8 @@ func newRecord(res *fit.Result, d *lmm.Design, prior lmm.Prior, truth []float64,
 		}
 		rec.Params = append(rec.Params, p)
 	}
+	ppc := posteriorPredictive(d, draws, rng)
+	rec.PPC = &ppc
 	return rec
 }
 

@@ -65,14 +65,15 @@ type Record struct {
 	Params  []ParamRecord `json:"params"`
 	// NUTS diagnostics: the worst R̂ and the lowest bulk or tail ESS over
 	// the global parameters, divergences, and the number of kept draws.
-	MaxRhat     fit.Num  `json:"max_rhat"`
-	MinESS      fit.Num  `json:"min_ess"`
-	Divergences int      `json:"divergences"`
-	Draws       int      `json:"draws"`
-	NObs        int      `json:"n_obs"`
-	NGroups     int      `json:"n_groups"`
-	Error       string   `json:"error,omitempty"`
-	Warnings    []string `json:"warnings,omitempty"`
+	MaxRhat     fit.Num    `json:"max_rhat"`
+	MinESS      fit.Num    `json:"min_ess"`
+	Divergences int        `json:"divergences"`
+	Draws       int        `json:"draws"`
+	NObs        int        `json:"n_obs"`
+	NGroups     int        `json:"n_groups"`
+	PPC         *PPCRecord `json:"ppc,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	Warnings    []string   `json:"warnings,omitempty"`
 }
 
 // key identifies a record within a run.

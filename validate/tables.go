@@ -38,7 +38,7 @@ func missingRows(t *reports.Table, label func(method string) []reports.Cell) {
 
 // Tables returns the paper-style tables of a run, in order.
 func (r *Results) Tables() []*reports.Table {
-	return []*reports.Table{r.recoveryTable(), r.agreementTable(), r.timingTable(), r.sbcTable(), r.realTable()}
+	return []*reports.Table{r.recoveryTable(), r.agreementTable(), r.timingTable(), r.sbcTable(), r.realTable(), r.ppcTable()}
 }
 
 func (r *Results) recoveryTable() *reports.Table {
@@ -151,5 +151,22 @@ func (r *Results) realTable() *reports.Table {
 		return []reports.Cell{reports.TextCell("all"), reports.TextCell(m).WithWarnings(m + " not run: " + MissingMethods[m]),
 			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
 	})
+	return t
+}
+
+func (r *Results) ppcTable() *reports.Table {
+	t := &reports.Table{
+		Title: "Table 6. Posterior predictive checks",
+		Caption: fmt.Sprintf("Per dataset, on its own data with %d posterior draws: the mean over observations of the fair CRPS and of the "+
+			"log predictive density (lower and higher are better; ± SE over datasets), and the share of datasets whose posterior predictive "+
+			"p-value of the within-group or between-group SD of y is below 0.05.", PPCDraws),
+		Columns: []reports.Column{{Name: "suite"}, {Name: "method"}, {Name: "n"}, {Name: "CRPS", Format: reports.Format{Style: reports.Significant, Digits: 4}},
+			{Name: "LPD", Format: reports.Format{Style: reports.Significant, Digits: 4}},
+			{Name: "PPP(within SD) < 0.05", Format: fixed3}, {Name: "PPP(between SD) < 0.05", Format: fixed3}},
+	}
+	for _, p := range r.PPC {
+		t.AddRow(reports.TextCell(p.Suite), reports.TextCell(p.Method), numCell(float64(p.N)).WithFormat(reports.Format{Style: reports.Fixed}),
+			estCell(p.CRPS), estCell(p.LPD), estCell(p.PPPWithinLow), estCell(p.PPPBetweenLow))
+	}
 	return t
 }
