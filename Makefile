@@ -6,7 +6,7 @@ BIN     := bin/metabeta
 OUT     ?= validate-out
 PKGS    := ./...
 
-.PHONY: all build test test-short validate validate-quick bench bench-stan bench-scale fmt lint vet fuzz clean
+.PHONY: all build test test-short validate validate-quick gate bench bench-stan bench-scale fmt lint vet fuzz clean
 
 all: build
 
@@ -27,6 +27,10 @@ validate: build
 
 validate-quick: build
 	./$(BIN) validate --quick --out $(OUT)
+
+## gate: compare $(OUT)/results.json with the baseline; fails on a significant regression.
+gate: build
+	./$(BIN) gate --baseline testdata/baseline.json --results $(OUT)/results.json
 
 ## bench: Go benchmarks of every hot path, with allocations.
 bench:

@@ -22,21 +22,21 @@ const (
 // 1000 warmup and 1000 kept iterations, diagonal metric, δ = 0.8, tree depth
 // 10) and the collapsed target.
 type NUTSOptions struct {
-	Target       string // TargetCollapsed (default) or TargetJoint
-	Chains       int
-	Warmup       int
-	Draws        int
-	Seed         uint64
-	Dense        bool    // adapt a dense metric instead of a diagonal one
-	TargetAccept float64 // dual-averaging target δ
-	MaxDepth     int
+	Target       string  `json:"target,omitempty"` // TargetCollapsed (default) or TargetJoint
+	Chains       int     `json:"chains"`
+	Warmup       int     `json:"warmup"`
+	Draws        int     `json:"draws"`
+	Seed         uint64  `json:"seed,omitempty"`
+	Dense        bool    `json:"dense,omitempty"`         // adapt a dense metric instead of a diagonal one
+	TargetAccept float64 `json:"target_accept,omitempty"` // dual-averaging target δ
+	MaxDepth     int     `json:"max_depth,omitempty"`
 	// NoPrecondition turns off the affine reparametrization of the global
 	// parameters by their Laplace approximation (see hmc.Affine). It is on by
 	// default: it changes no posterior, only how fast NUTS explores it.
-	NoPrecondition bool
+	NoPrecondition bool `json:"no_precondition,omitempty"`
 	// Progress, when non-nil, is called from the chain goroutines after each
 	// iteration; it must be cheap and safe for concurrent use.
-	Progress func(chain, iter int)
+	Progress func(chain, iter int) `json:"-"`
 }
 
 // NUTS fits the model to d under prior by NUTS and returns the posterior in

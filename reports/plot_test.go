@@ -143,3 +143,17 @@ func TestPlotLengthMismatchPanics(t *testing.T) {
 	}()
 	_, _ = RecoveryPlot(Recovery{Param: "x", Truth: []float64{1, 2}, Estimate: []float64{1}})
 }
+
+// TestTimingPlotEqualTimes: a single time, or equal times below one second,
+// used to make gonum pad the log axis below zero and panic.
+func TestTimingPlotEqualTimes(t *testing.T) {
+	for _, secs := range [][]float64{{0.5}, {0.2, 0.2, 0.2}} {
+		p, err := TimingPlot("equal", []TimingSeries{{Method: "nuts", Seconds: secs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Encode(p, 0, 0, "svg"); err != nil {
+			t.Fatalf("times %v: %v", secs, err)
+		}
+	}
+}

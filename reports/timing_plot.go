@@ -57,5 +57,14 @@ func TimingPlot(title string, series []TimingSeries) (*plot.Plot, error) {
 		p.Add(l)
 		p.Legend.Add(s.Method, l)
 	}
+	// gonum pads a zero-width range to a minimum ≤ 0, which a log axis
+	// cannot show: give equal times a range of a factor 2 each way.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		lo, hi = math.Min(lo, slices.Min(s.Seconds)), math.Max(hi, slices.Max(s.Seconds))
+	}
+	if lo == hi {
+		p.X.Min, p.X.Max = lo/2, hi*2
+	}
 	return p, nil
 }

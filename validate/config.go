@@ -22,10 +22,12 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 	// Simulated is the number of simulated datasets fitted by every method.
 	Simulated int `json:"simulated"`
-	// Sim is the test prior: the simulator's configuration.
+	// Sim is the test prior: the simulator's configuration. It is not part
+	// of the run's recorded identity (run.json): runs that change it should
+	// also change Seed or the output directory.
 	Sim sim.Config `json:"-"`
 	// NUTS configures the reference sampler (its Seed is derived per dataset).
-	NUTS fit.NUTSOptions `json:"-"`
+	NUTS fit.NUTSOptions `json:"nuts"`
 	// SBCDraws is L, the number of thinned draws each SBC rank uses.
 	SBCDraws int `json:"sbc_draws"`
 	// RandomEffectGroups caps the groups per dataset whose random effects

@@ -17,8 +17,11 @@
 //
 // Each finished (suite, dataset, method) is appended to a JSONL file as soon
 // as it is done, so a killed run resumes without losing a finished dataset,
-// and shards (dataset i belongs to shard i mod n) merge into exactly the
-// results of one run, since aggregation depends only on the sorted records.
+// and shards (dataset i belongs to shard i mod n) merge into the results of
+// one run, wall times aside, since every record depends only on the run's
+// seed and its dataset index and aggregation only on the sorted records.
+// run.json records the configuration, so that neither a resume nor a merge
+// mixes runs.
 //
 // Aggregation uses package calibration: SBC rank ECDFs with simultaneous
 // bands (Säilynoja et al. 2022) and log-γ (Modrák et al. 2025), coverage and

@@ -29,6 +29,10 @@ const (
 	MetricConvergence = "convergence rate"
 	MetricFailed      = "failed fits"
 	MetricTime        = "median time"
+	MetricCRPS        = "CRPS"
+	MetricLPD         = "LPD"
+	MetricPPPWithin   = "share PPP(within SD) < 0.05"
+	MetricPPPBetween  = "share PPP(between SD) < 0.05"
 )
 
 // GateOptions configures Gate. The zero value gives the defaults.
@@ -64,6 +68,10 @@ type GateRow struct {
 	// Tolerance is the |Delta| a significant change must exceed (NaN for
 	// pass/fail metrics and ungated rows).
 	Tolerance float64
+	// P is the two-sided p-value of the z test of Δ = 0, 2Φ(−|Δ|/√(SE_old² +
+	// SE_new²)), for metrics with standard errors; 0 where none (the margin
+	// is not part of it).
+	P float64
 	// Significant says the change is beyond the tolerance (or a pass/fail
 	// test changed its verdict).
 	Significant bool
@@ -84,7 +92,8 @@ type GateReport struct {
 	// Z is the z the report used.
 	Z float64
 	// Rows holds one row per compared metric, in the order of the
-	// baseline's results, then run-level metrics, then new metrics.
+	// baseline's results (kinds, convergence, failed fits, posterior
+	// predictive checks, timing), then new metrics.
 	Rows []GateRow
 	// Warnings are caveats about the comparison, such as differing
 	// configurations.
@@ -114,7 +123,7 @@ func (r GateReport) Table() *reports.Table {
 		c := reports.Comparison{
 			Metric: row.Metric, Old: reports.Estimate{Center: row.Old, Err: row.OldSE},
 			New: reports.Estimate{Center: row.New, Err: row.NewSE}, Delta: row.Delta, AbsoluteDelta: true,
-			Significant: row.Significant,
+			Significant: row.Significant, P: row.P,
 		}
 		if row.relative {
 			c.Unit = "s"
@@ -180,6 +189,15 @@ const (
 //     that for two independent replicate runs each such test flips with
 //     probability up to 5%; runs with the same seed flip far less often.
 //
+// per method and suite (Results.PPC), the posterior predictive checks:
+//
+//   - CRPS, the mean continuous ranked probability score of y: lower is
+//     better; LPD, the mean log predictive density: higher is better; both
+//     with their SE over datasets;
+//   - the shares of datasets whose posterior predictive p-value of the
+//     within- or between-group SD is below 0.05: lower is better, with
+//     their binomial SE;
+//
 // and for the whole run:
 //
 //   - the NUTS convergence rate (R̂, ESS and divergence filter): higher is
@@ -232,9 +250,7 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 		seen[name] = true
 		cur, ok := curKinds[name]
 		if !ok {
-			for _, m := range []string{MetricAbsECE, MetricEACE, MetricR, MetricNRMSE, MetricBand, MetricLogGamma} {
-				rep.Rows = append(rep.Rows, missingRow(name+" "+m))
-			}
+			rep.Rows = append(rep.Rows, goneRows(g.kindRows(name, old, GroupResult{}, margin, nrmseRel))...)
 			continue
 		}
 		rep.Rows = append(rep.Rows, g.kindRows(name, old, cur, margin, nrmseRel)...)
@@ -251,6 +267,21 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 	failed.Regression = failed.Significant && failed.Delta > 0
 	rep.Rows = append(rep.Rows, failed)
 
+	curPPC := map[string]PPCResult{}
+	for _, p := range current.PPC {
+		curPPC[p.Method+" "+p.Suite] = p
+	}
+	for _, old := range baseline.PPC {
+		name := old.Method + " " + old.Suite
+		seen["ppc "+name] = true
+		cur, ok := curPPC[name]
+		if !ok {
+			rep.Rows = append(rep.Rows, goneRows(g.ppcRows(name, old, PPCResult{}, margin))...)
+			continue
+		}
+		rep.Rows = append(rep.Rows, g.ppcRows(name, old, cur, margin)...)
+	}
+
 	curTime := map[string]TimingResult{}
 	for _, t := range current.Timing {
 		curTime[t.Method+" "+t.Suite] = t
@@ -260,7 +291,7 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 		seen["time "+old.Method+" "+old.Suite] = true
 		cur, ok := curTime[old.Method+" "+old.Suite]
 		if !ok {
-			rep.Rows = append(rep.Rows, missingRow(name))
+			rep.Rows = append(rep.Rows, goneRows([]GateRow{{Metric: name, Old: float64(old.Median), relative: true}})...)
 			continue
 		}
 		rep.Rows = append(rep.Rows, timeRow(name, float64(old.Median), float64(cur.Median), opts.TimingFactor))
@@ -269,6 +300,13 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 	for _, cur := range current.Kinds {
 		if name := cur.Method + " " + cur.Group; !seen[name] {
 			for _, row := range g.kindRows(name, GroupResult{}, cur, margin, nrmseRel) {
+				rep.Rows = append(rep.Rows, newRow(row))
+			}
+		}
+	}
+	for _, cur := range current.PPC {
+		if name := cur.Method + " " + cur.Suite; !seen["ppc "+name] {
+			for _, row := range g.ppcRows(name, PPCResult{}, cur, margin) {
 				rep.Rows = append(rep.Rows, newRow(row))
 			}
 		}
@@ -301,12 +339,28 @@ func (g gater) kindRows(name string, old, cur GroupResult, margin func(string) f
 	return rows
 }
 
+// ppcRows compares the posterior predictive checks of one method × suite.
+func (g gater) ppcRows(name string, old, cur PPCResult, margin func(string) float64) []GateRow {
+	row := func(metric string, dir direction, o, c Estimate) GateRow {
+		return g.estimateRow(name+" "+metric, dir, float64(o.Value), float64(o.SE), float64(c.Value), float64(c.SE), margin(metric))
+	}
+	return []GateRow{
+		row(MetricCRPS, lowerIsBetter, old.CRPS, cur.CRPS),
+		row(MetricLPD, higherIsBetter, old.LPD, cur.LPD),
+		row(MetricPPPWithin, lowerIsBetter, old.PPPWithinLow, cur.PPPWithinLow),
+		row(MetricPPPBetween, lowerIsBetter, old.PPPBetweenLow, cur.PPPBetweenLow),
+	}
+}
+
 // estimateRow applies the two-sample rule |Δ| > z·√(se₁² + se₂²) + margin.
 // A NaN SE counts as zero.
 func (g gater) estimateRow(metric string, dir direction, old, oldSE, cur, curSE, margin float64) GateRow {
 	oldSE, curSE = zeroIfNaN(oldSE), zeroIfNaN(curSE)
 	tol := g.z*math.Hypot(oldSE, curSE) + margin
 	row := GateRow{Metric: metric, Old: old, OldSE: oldSE, New: cur, NewSE: curSE, Delta: cur - old, Tolerance: tol, Gated: true}
+	if se := math.Hypot(oldSE, curSE); se > 0 && !math.IsNaN(row.Delta) {
+		row.P = math.Erfc(math.Abs(row.Delta) / se / math.Sqrt2) // 2Φ(−|Δ|/se)
+	}
 	return judge(row, dir)
 }
 
@@ -383,10 +437,15 @@ func timeRow(metric string, old, cur, factor float64) GateRow {
 	return row
 }
 
-// missingRow is a baseline metric that the current results lack.
-func missingRow(metric string) GateRow {
-	return GateRow{Metric: metric, Old: math.NaN(), New: math.NaN(), Delta: math.NaN(), Tolerance: math.NaN(),
-		Gated: true, Significant: true, Regression: true, Note: "missing from the current results"}
+// goneRows turns rows of baseline metrics that the current results lack
+// into regressions, keeping the baseline's values.
+func goneRows(rows []GateRow) []GateRow {
+	out := make([]GateRow, len(rows))
+	for i, r := range rows {
+		out[i] = GateRow{Metric: r.Metric, Old: r.Old, OldSE: r.OldSE, New: math.NaN(), Delta: math.NaN(), Tolerance: math.NaN(),
+			Gated: true, Significant: true, Regression: true, Note: "missing from the current results", relative: r.relative}
+	}
+	return out
 }
 
 // newRow turns a row of a metric only the current results have into an

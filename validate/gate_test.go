@@ -57,6 +57,18 @@ func awayFromZero(g *GroupResult, k float64) {
 	g.ECE.Value += fit.Num(k*math.Copysign(1, float64(g.ECE.Value))) * g.ECE.SE
 }
 
+// ppcOf returns the predictive checks of method nuts on a suite.
+func ppcOf(t *testing.T, r *Results, suite string) *PPCResult {
+	t.Helper()
+	for i := range r.PPC {
+		if r.PPC[i].Method == "nuts" && r.PPC[i].Suite == suite {
+			return &r.PPC[i]
+		}
+	}
+	t.Fatalf("no nuts %s predictive checks in the results", suite)
+	return nil
+}
+
 func regressionNames(rep GateReport) []string {
 	var out []string
 	for _, r := range rep.Regressions() {
@@ -65,22 +77,29 @@ func regressionNames(rep GateReport) []string {
 	return out
 }
 
+// TestResultsRoundTripJSON checks that results.json → Results → JSON gives
+// the same bytes, on a freshly aggregated run (the current schema), and
+// that the committed baseline reads with its nulls as NaN.
 func TestResultsRoundTripJSON(t *testing.T) {
-	raw, err := os.ReadFile(baselinePath)
+	_, raw, _ := referenceRun(t)
+	path := filepath.Join(t.TempDir(), "results.json")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadResults(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := readBaseline(t)
 	again, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(append(again, '\n'), raw) {
-		t.Fatal("results.json → Results → JSON changed the file")
+		t.Fatalf("results.json → Results → JSON changed the file:\n%s\nwant\n%s", again, raw)
 	}
-	// The baseline holds NaN as null (contraction of the random effects);
-	// it must read back as NaN, not 0.
-	if c := float64(kind(t, r, KindB).Contraction); !math.IsNaN(c) {
+	// The baseline holds NaN as null (contraction of the random effects,
+	// which have no prior SD); it must read back as NaN, not 0.
+	if c := float64(kind(t, readBaseline(t), KindB).Contraction); !math.IsNaN(c) {
 		t.Errorf("contraction of b read as %v, want NaN from null", c)
 	}
 }
@@ -110,7 +129,10 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 	if rep.Z != DefaultZ {
 		t.Errorf("Z = %v, want the default %v", rep.Z, DefaultZ)
 	}
-	// 4 kinds × 6 metrics, convergence and failed fits gated; timing not.
+	// 6 metrics per method × kind, 4 per method × suite of the predictive
+	// checks, convergence and failed fits gated; timing not.
+	base := readBaseline(t)
+	want := 6*len(base.Kinds) + 4*len(base.PPC) + 2
 	gated := 0
 	for _, r := range rep.Rows {
 		if r.Significant {
@@ -120,8 +142,8 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 			gated++
 		}
 	}
-	if gated != 4*6+2 {
-		t.Errorf("%d gated rows, want %d", gated, 4*6+2)
+	if gated != want {
+		t.Errorf("%d gated rows, want %d", gated, want)
 	}
 	if len(rep.Warnings) != 0 {
 		t.Errorf("warnings on identical configurations: %v", rep.Warnings)
@@ -164,6 +186,15 @@ func TestGateTolerance(t *testing.T) {
 				t.Errorf("Δ = %.4g, tolerance %.4g: significant %v regression %v, want %v %v",
 					r.Delta, r.Tolerance, r.Significant, r.Regression, c.significant, c.regression)
 			}
+			// Two-sided normal p-value of the shift c.shiftSE·√2·SE over the
+			// combined SE √2·SE: 2Φ(−|c.shiftSE|) (erfc form of Φ). The
+			// overshoot case moves |ECE| by less than the shift.
+			if wantP := math.Erfc(math.Abs(r.Delta) / (math.Sqrt2 * se) / math.Sqrt2); math.Abs(r.P-wantP) > 1e-12 {
+				t.Errorf("p = %v, want %v", r.P, wantP)
+			}
+			if c.name == "just outside z=3" && !(r.P < 0.0027) {
+				t.Errorf("p = %v at 3.1 SE, want < 2Φ(−3) = 0.0027", r.P)
+			}
 			if rep.Failed() != c.regression {
 				t.Errorf("Failed() = %v, regressions %v", rep.Failed(), regressionNames(rep))
 			}
@@ -201,6 +232,20 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 			r.Convergence.Value -= 5 * r.Convergence.SE
 		}, "nuts " + MetricConvergence},
 		{"one more failed fit", func(r *Results) { r.Failed++ }, MetricFailed},
+		{"CRPS up", func(r *Results) {
+			p := ppcOf(t, r, SuiteSimulated)
+			p.CRPS.Value += 10 * p.CRPS.SE
+		}, "nuts simulated " + MetricCRPS},
+		{"LPD down", func(r *Results) {
+			p := ppcOf(t, r, SuiteSimulated)
+			p.LPD.Value -= 10 * p.LPD.SE
+		}, "nuts simulated " + MetricLPD},
+		{"half the datasets misfit", func(r *Results) {
+			// Binomial SE of a share 0.5 over 24 datasets: √(.25/24) = 0.10,
+			// so 0 → 0.5 exceeds 3·0.10.
+			p := ppcOf(t, r, SuiteSimulated)
+			p.PPPBetweenLow = Estimate{0.5, fit.Num(math.Sqrt(0.25 / float64(p.N)))}
+		}, "nuts simulated " + MetricPPPBetween},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -260,17 +305,24 @@ func TestGateMissingAndNewMetrics(t *testing.T) {
 	npe.ECE.Value = 0.5 // far worse than NUTS, but new: not gated
 	cur.Kinds = append(kept, npe)
 	cur.Timing = append(cur.Timing, TimingResult{Method: "npe", Suite: SuiteSimulated, Median: 0.01})
+	// The predictive checks of the real suite stopped; npe's appeared.
+	npePPC := *ppcOf(t, cur, SuiteSimulated)
+	npePPC.Method = "npe"
+	cur.PPC = []PPCResult{*ppcOf(t, cur, SuiteSimulated), npePPC}
 	rep := Gate(base, cur, GateOptions{})
 	got := regressionNames(rep)
-	if len(got) != 6 {
-		t.Fatalf("regressions %v, want the 6 metrics of nuts sigma_b", got)
+	if len(got) != 6+4 {
+		t.Fatalf("regressions %v, want the 6 metrics of nuts sigma_b and the 4 of nuts real", got)
+	}
+	if r, want := row(t, rep, "nuts sigma_b "+MetricEACE), float64(kind(t, base, KindSigmaB).EACE.Value); r.Old != want || !math.IsNaN(r.New) {
+		t.Errorf("missing row keeps old %v (want the baseline's %v), new %v (want NaN)", r.Old, want, r.New)
 	}
 	for _, m := range got {
-		if !strings.HasPrefix(m, "nuts sigma_b ") || row(t, rep, m).Note != "missing from the current results" {
+		if !(strings.HasPrefix(m, "nuts sigma_b ") || strings.HasPrefix(m, "nuts real ")) || row(t, rep, m).Note != "missing from the current results" {
 			t.Errorf("regression %s: %+v", m, row(t, rep, m))
 		}
 	}
-	for _, m := range []string{"npe beta " + MetricAbsECE, "npe " + MetricTime} {
+	for _, m := range []string{"npe beta " + MetricAbsECE, "npe " + MetricTime, "npe simulated " + MetricCRPS} {
 		if r := row(t, rep, m); r.Gated || r.Regression || !math.IsNaN(r.Old) {
 			t.Errorf("new metric %s is gated: %+v", m, r)
 		}
@@ -337,5 +389,18 @@ func TestGateTableMarksNotSignificant(t *testing.T) {
 	}
 	if l := find("nuts sigma 1−r"); strings.Contains(l, " ~") || !strings.Contains(l, "regression") && !strings.Contains(l, "¹") {
 		t.Errorf("significant change printed as ~ or without its footnote: %s", l)
+	}
+}
+
+// BenchmarkGate measures one comparison of the baseline with itself, table
+// included: go test -run '^$' -bench Gate ./validate
+func BenchmarkGate(b *testing.B) {
+	base, err := ReadResults(baselinePath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Gate(base, base, GateOptions{}).Table()
 	}
 }

@@ -40,9 +40,12 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 		}
 	}
 	out := filepath.Join(root, "merged")
-	merged, err := Merge(out, dirs)
+	merged, mcfg, err := Merge(out, dirs)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if mcfg.Seed != smallConfig().Seed || mcfg.Simulated != smallConfig().Simulated || mcfg.Shard.Of != 1 {
+		t.Errorf("merged configuration %+v, want the run's with no shard", mcfg)
 	}
 	got, _ := json.Marshal(withoutTiming(merged))
 	want, _ := json.Marshal(wantRecs)
@@ -61,7 +64,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 	}
 
 	// Merging again, or with a shard twice, changes nothing.
-	again, err := Merge(filepath.Join(root, "again"), append(dirs, dirs[0]))
+	again, _, err := Merge(filepath.Join(root, "again"), append(dirs, dirs[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +79,41 @@ func TestMergeErrors(t *testing.T) {
 	if err := os.MkdirAll(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil {
+	if _, _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil {
 		t.Error("Merge of a directory without records succeeded")
 	}
 	_, _, lines := referenceRun(t)
 	bad := filepath.Join(root, "bad")
 	os.MkdirAll(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, RecordsFile), bytes.Join([][]byte{lines[0], []byte("not json\n"), lines[1]}, nil), 0o644)
-	if _, err := Merge(filepath.Join(root, "out"), []string{bad}); err == nil {
+	if _, _, err := Merge(filepath.Join(root, "out"), []string{bad}); err == nil {
 		t.Error("Merge of a corrupt records file succeeded")
+	}
+}
+
+// TestMergeAndResumeRefuseOtherRuns: shards of runs with different seeds do
+// not merge, and a run directory does not resume under another
+// configuration.
+func TestMergeAndResumeRefuseOtherRuns(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	cfg := smallConfig()
+	cfg.Simulated, cfg.Real = 1, nil
+	if _, err := Run(context.Background(), cfg, a, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	other := cfg
+	other.Seed++
+	if _, err := Run(context.Background(), other, b, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Merge(filepath.Join(root, "m"), []string{a, b}); err == nil {
+		t.Error("merged shards of runs with different seeds")
+	}
+	if _, err := Run(context.Background(), other, a, true, nil); err == nil {
+		t.Error("resumed a run directory under another seed")
+	}
+	if _, err := Run(context.Background(), cfg, a, true, nil); err != nil {
+		t.Errorf("resuming with the same configuration: %v", err)
 	}
 }

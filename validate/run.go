@@ -86,6 +86,9 @@ func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func
 	if len(old) > 0 && !resume {
 		return nil, fmt.Errorf("%s: %w (use --resume to continue it, or another --out)", dir, ErrExists)
 	}
+	if err := checkIdentity(dir, cfg, len(old) > 0); err != nil {
+		return nil, err
+	}
 	done := map[string]bool{}
 	for _, r := range old {
 		done[r.key()] = true

@@ -62,5 +62,5 @@ func runGate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		names[i] = r.Metric
 	}
 	fmt.Fprintf(stdout, "\ngate: FAIL: %d of %d gated metrics regressed: %s\n", len(bad), gated, strings.Join(names, "; "))
-	return fmt.Errorf("gate: %d significant regressions against %s", len(bad), *baseline)
+	return fmt.Errorf("gate: %d of %d gated metrics regressed against %s", len(bad), gated, *baseline)
 }

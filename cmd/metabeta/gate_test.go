@@ -62,7 +62,7 @@ func TestGateFailsOnRegression(t *testing.T) {
 	if !strings.HasPrefix(verdict, "gate: FAIL: 1 of") || !strings.Contains(verdict, "nuts beta |ECE|") {
 		t.Errorf("verdict %q does not name the regressed metric", verdict)
 	}
-	if !strings.Contains(stderr, "1 significant regressions") {
+	if !strings.Contains(stderr, "gate: 1 of") || !strings.Contains(stderr, "metrics regressed against") {
 		t.Errorf("stderr %q", stderr)
 	}
 	// A z large enough to absorb 10 SE passes: 10·SE < 100·√2·SE.

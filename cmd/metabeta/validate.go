@@ -63,20 +63,17 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", stderr)
-	out := fs.String("out", "validate-out", "output directory for the merged run")
-	data := fs.String("data-dir", filepath.Join("testdata", "datasets"), "folder of the real datasets")
-	quick := fs.Bool("quick", false, "the shards ran the quick suite")
+	out := fs.String("out", "validate-out", "output directory for the merged run (flags go before the shard directories)")
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
 	if fs.NArg() == 0 {
 		return usageError("merge: name the shard directories, e.g. metabeta merge --out all out-1 out-2")
 	}
-	recs, err := validate.Merge(*out, fs.Args())
+	recs, cfg, err := validate.Merge(*out, fs.Args())
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	cfg := validate.DefaultConfig(*quick, *data)
 	res := validate.Aggregate(cfg, recs)
 	if err := res.Write(*out); err != nil {
 		return fmt.Errorf("merge: writing %s: %w", *out, err)
