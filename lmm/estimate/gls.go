@@ -23,6 +23,8 @@ type glsWork struct {
 	theta  []float64 // P+Q+1
 	grad   []float64 // P+Q+1
 	sb     []float64 // Q
+	t      []float64 // T_g = (σ²I + SZ_gᵀZ_gS)⁻¹ S Z_gᵀXc_g, M blocks of Q×P
+	cinv   []float64 // (XᵀV⁻¹X)⁻¹, P×P
 }
 
 // NewEstimator returns an estimator on the statistics s.
@@ -38,6 +40,8 @@ func NewEstimator(s *lmm.Stats) *Estimator {
 			theta:  make([]float64, p+q+1),
 			grad:   make([]float64, p+q+1),
 			sb:     make([]float64, q),
+			t:      make([]float64, s.M*q*p),
+			cinv:   make([]float64, p*p),
 		},
 	}
 }
@@ -112,6 +116,10 @@ func (e *Estimator) GLS(beta, logSigmaB []float64, logSigma float64) GLSResult {
 			logDet += math.Log(a[k*w+k]) // pivots of the Cholesky-like elimination
 			sweep(a, w, k, 0)
 		}
+		tg := ws.t[grp*q*p : (grp+1)*q*p]
+		for i := 0; i < q; i++ {
+			copy(tg[i*p:(i+1)*p], a[i*w+q:i*w+q+p])
+		}
 		for i := 0; i <= p; i++ {
 			for j := 0; j <= p; j++ {
 				g[i*(p+1)+j] += a[(q+i)*w+q+j]
@@ -130,6 +138,9 @@ func (e *Estimator) GLS(beta, logSigmaB []float64, logSigma float64) GLSResult {
 	}
 	for k := 0; k < p; k++ {
 		beta[k] = g[k*(p+1)+p]
+		for j := 0; j < p; j++ {
+			ws.cinv[k*p+j] = s2 * g[k*(p+1)+j]
+		}
 	}
 	if s.Centred.Intercept {
 		beta[0] += s.YShift
@@ -186,4 +197,47 @@ func (e *Estimator) profileGrad(phi, grad []float64) float64 {
 	ll := e.marginal.LogLikGrad(ws.theta, ws.grad)
 	copy(grad, ws.grad[p:])
 	return ll
+}
+
+// remlGrad returns the restricted log-likelihood ℓ_R at φ = [log σ_b,
+// log σ] and writes its gradient into grad (length Q+1). With
+// C = XᵀV⁻¹X, T_g = (σ²I + SZ_gᵀZ_gS)⁻¹SZ_gᵀX_g (so that X_gᵀV_g⁻¹Z_gS =
+// T_gᵀ) and q_gk = t_gkᵀC⁻¹t_gk for row t_gk of T_g, differentiating
+// log det C = log det Σ_g X_gᵀV_g⁻¹X_g gives
+//
+//	∂ log det C/∂ log σ_b,k = −2 Σ_g q_gk,
+//	∂ log det C/∂ log σ     = −2 (rank(X) − Σ_g Σ_k q_gk),
+//
+// the latter from XᵀV⁻²X = (C − Σ_g T_gᵀT_g)/σ². ℓ_R = ℓ(β̂) − ½ log det C
+// + const, and the gradient of ℓ(β̂) is that of the ML profile.
+func (e *Estimator) remlGrad(phi, grad []float64) float64 {
+	s, ws := e.stats, &e.ws
+	p, q := s.P, s.Q
+	r := e.GLS(ws.theta[:p], phi[:q], phi[q])
+	copy(ws.theta[p:], phi)
+	ll := e.marginal.LogLikGrad(ws.theta, ws.grad)
+	if math.IsInf(ll, -1) {
+		clear(grad)
+		return ll
+	}
+	copy(grad, ws.grad[p:])
+	total := 0.0
+	for g := 0; g < s.M; g++ {
+		tg := ws.t[g*q*p : (g+1)*q*p]
+		for k := 0; k < q; k++ {
+			row := tg[k*p : (k+1)*p]
+			v := 0.0
+			for a, ta := range row {
+				ci := ws.cinv[a*p : (a+1)*p]
+				for b, tb := range row {
+					v += ta * ci[b] * tb
+				}
+			}
+			grad[k] += v
+			total += v
+		}
+	}
+	grad[q] += float64(r.Rank) - total
+	n := float64(s.N)
+	return -0.5 * ((n-float64(r.Rank))*log2Pi + r.LogDetV + r.LogDetXVX + r.RSS)
 }

@@ -162,11 +162,12 @@ func (sc Scaling) Theta(dst, theta []float64) []float64 {
 	if len(dst) != p+q+1 || len(theta) != p+q+1 {
 		panic("estimate: Scaling.Theta: length mismatch")
 	}
+	t0 := theta[0] // dst may be theta
 	for k := range p {
 		dst[k] = theta[k] * sc.betaScale(k)
 	}
 	if sc.Intercept {
-		dst[0] = (theta[0] - sc.YShift) / sc.YScale
+		dst[0] = (t0 - sc.YShift) / sc.YScale
 	}
 	for k := range q {
 		dst[p+k] = theta[p+k] + math.Log(sc.sdScale(k))
@@ -182,11 +183,12 @@ func (sc Scaling) UnTheta(dst, theta []float64) []float64 {
 	if len(dst) != p+q+1 || len(theta) != p+q+1 {
 		panic("estimate: Scaling.UnTheta: length mismatch")
 	}
+	t0 := theta[0] // dst may be theta
 	for k := range p {
 		dst[k] = theta[k] / sc.betaScale(k)
 	}
 	if sc.Intercept {
-		dst[0] = theta[0]*sc.YScale + sc.YShift
+		dst[0] = t0*sc.YScale + sc.YShift
 	}
 	for k := range q {
 		dst[p+k] = theta[p+k] - math.Log(sc.sdScale(k))

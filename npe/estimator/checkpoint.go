@@ -13,7 +13,7 @@ import (
 // trainState is the loop state a checkpoint restores.
 type trainState struct {
 	step, seen, skipped, bestStep, bad int
-	bestVal, seconds                  float64
+	bestVal, seconds                   float64
 }
 
 // checkpointHeader is the weights-file header of a checkpoint: the model's

@@ -44,42 +44,15 @@ func findLaplace(c *lmm.Collapsed) (laplace, error) {
 	if math.IsInf(lp, -1) {
 		return laplace{}, errNoMode
 	}
-	for iter := 0; iter < 60; iter++ {
+	for iter := 0; iter < maxNewtonSteps; iter++ {
 		hessianFD(c, theta, hess, work)
-		// Newton direction with Levenberg damping: (−H + λI) step = grad.
-		improved := false
-		for lambda := 0.0; lambda < 1e8; lambda = math.Max(1e-4, lambda*10) {
-			if !solveDamped(hess, grad, lambda, step, work) {
-				continue
-			}
-			maxStep := 0.0
-			for i := range step {
-				maxStep = math.Max(maxStep, math.Abs(step[i]))
-			}
-			if maxStep > 2 { // trust region of 2 units in θ
-				for i := range step {
-					step[i] *= 2 / maxStep
-				}
-			}
-			for i := range theta {
-				trial[i] = theta[i] + step[i]
-			}
-			if lt := c.LogDensity(trial); lt >= lp-1e-12 && !math.IsInf(lt, 0) {
-				copy(theta, trial)
-				lpNew := c.LogDensityGrad(theta, grad)
-				improved = true
-				done := lpNew-lp < 1e-10 && maxAbs(grad) < 1e-6
-				lp = lpNew
-				if done {
-					iter = 1 << 30
-				}
-				break
-			}
-		}
-		if !improved {
+		lpNew, ok := newtonStep(c, theta, grad, hess, step, trial, lp, work)
+		if !ok {
 			break
 		}
-		if maxAbs(grad) < 1e-8 {
+		converged := lpNew-lp < 1e-10 && maxAbs(grad) < 1e-6
+		lp = lpNew
+		if converged || maxAbs(grad) < 1e-8 {
 			break
 		}
 	}
@@ -96,6 +69,37 @@ func findLaplace(c *lmm.Collapsed) (laplace, error) {
 	return laplace{Mode: theta, SD: sd}, nil
 }
 
+// maxNewtonSteps bounds the mode search; from the least-squares start it
+// typically converges in 5–10 steps.
+const maxNewtonSteps = 60
+
+// newtonStep takes one damped Newton step from theta: it solves
+// (−H + λ·diag(1+|H_ii|)) δ = ∇ for λ = 0, 1e-4, 1e-3, … until the step
+// (capped at 2 units in any coordinate) does not decrease log p, then moves
+// theta and grad to the new point and returns its log density. It reports
+// false when no damping gives an acceptable step.
+func newtonStep(c *lmm.Collapsed, theta, grad, hess, step, trial []float64, lp float64, work *fdWork) (float64, bool) {
+	for lambda := 0.0; lambda < 1e8; lambda = math.Max(1e-4, lambda*10) {
+		if !solveDamped(hess, grad, lambda, step, work) {
+			continue
+		}
+		if ms := maxAbs(step); ms > 2 {
+			for i := range step {
+				step[i] *= 2 / ms
+			}
+		}
+		for i := range theta {
+			trial[i] = theta[i] + step[i]
+		}
+		if lt := c.LogDensity(trial); lt >= lp-1e-12 && !math.IsInf(lt, 0) {
+			copy(theta, trial)
+			return c.LogDensityGrad(theta, grad), true
+		}
+	}
+	return lp, false
+}
+
+// maxAbs returns max_i |x_i|.
 func maxAbs(x []float64) float64 {
 	m := 0.0
 	for _, v := range x {

@@ -3,7 +3,6 @@ package estimator
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/metabeta-go/metabeta/npe/flow"
 	"github.com/metabeta-go/metabeta/npe/nn"
@@ -31,6 +30,10 @@ type Model struct {
 	w       []float64
 	dctx    []float64
 	dsum    []float64
+	order   []int
+	runs    [][]int
+	sub     []*prepared
+	subU    []float64
 }
 
 // New returns a model of architecture cfg (zero fields take
@@ -140,32 +143,47 @@ const tokenBudget = 2048
 // the order depends only on the batch, so the result is deterministic.
 func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
 	b := len(batch)
-	order := make([]int, b)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(i, j int) int { return batch[i].m - batch[j].m })
-	sub := make([]*prepared, 0, b)
-	subU := make([]float64, 0, b*FlowDim)
 	total := 0.0
-	for lo := 0; lo < b; {
-		hi := lo + 1
-		for hi < b && (hi-lo+1)*batch[order[hi]].m <= tokenBudget {
-			hi++
+	for _, run := range m.bySetSize(batch) {
+		m.sub, m.subU = m.sub[:0], m.subU[:0]
+		for _, i := range run {
+			m.sub = append(m.sub, batch[i])
+			m.subU = append(m.subU, u[i*FlowDim:(i+1)*FlowDim]...)
 		}
-		sub, subU = sub[:0], subU[:0]
-		for _, i := range order[lo:hi] {
-			sub = append(sub, batch[i])
-			subU = append(subU, u[i*FlowDim:(i+1)*FlowDim]...)
-		}
-		v, err := m.subNLL(sub, subU, b, train)
+		v, err := m.subNLL(m.sub, m.subU, b, train)
 		if err != nil {
 			return 0, err
 		}
 		total += v
-		lo = hi
 	}
 	return total / float64(b), nil
+}
+
+// bySetSize returns the indices of batch sorted by number of groups (ties
+// by index) and cut into runs of at most tokenBudget padded tokens. The
+// result is model-owned and valid until the next call.
+func (m *Model) bySetSize(batch []*prepared) [][]int {
+	m.order = m.order[:0]
+	for i := range batch {
+		m.order = append(m.order, i)
+	}
+	order := m.order
+	// Insertion sort: stable, allocation-free, and batches are small.
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && batch[order[j-1]].m > batch[order[j]].m; j-- {
+			order[j-1], order[j] = order[j], order[j-1]
+		}
+	}
+	m.runs = m.runs[:0]
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && (hi-lo+1)*batch[order[hi]].m <= tokenBudget {
+			hi++
+		}
+		m.runs = append(m.runs, order[lo:hi])
+		lo = hi
+	}
+	return m.runs
 }
 
 // subNLL returns −Σ log q(θ'_r) over one sub-batch and, when train is true,

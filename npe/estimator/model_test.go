@@ -191,3 +191,19 @@ func equalPosteriors(t *testing.T, a, b *Posterior) {
 	eq("LogQ", a.LogQ, b.LogQ)
 	eq("RandomEffects", a.RandomEffects, b.RandomEffects)
 }
+
+// TestTrainingPassAllocs checks that, after warm-up, a training forward and
+// backward pass over a prepared batch does not allocate.
+func TestTrainingPassAllocs(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	ex, _ := simulateExamples(newDefaultSimulator(t), 1, 0, 16)
+	preps, u := batchOf(ex)
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := m.nll(preps, u, true); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per training pass", allocs)
+	}
+}

@@ -55,8 +55,10 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in
-// parallel and embedded in one batched pass, then each dataset's n draws
-// are taken in turn from rng. A dataset that fails yields a nil posterior
+// parallel and embedded in batched passes over datasets of similar numbers
+// of groups, then each dataset's n draws are taken from rng in the order of
+// those passes (which depends only on the datasets, so results are
+// reproducible for a seed). A dataset that fails yields a nil posterior
 // and an entry in errs at its index; errs is nil when all succeed.
 func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *rand.Rand) (post []*Posterior, errs []error) {
 	if len(ds) != len(priors) {
@@ -88,15 +90,16 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			fail(i, err)
 		}
 	}
-	const chunk = 64
 	c := m.Config.Context
-	for lo := 0; lo < len(ok); lo += chunk {
-		hi := min(len(ok), lo+chunk)
-		ctx := m.contextOf(ok[lo:hi])
-		ctxs := append([]float64(nil), ctx...)
-		for j := lo; j < hi; j++ {
-			i := idx[j]
-			p, err := m.drawFrom(ok[j], ctxs[(j-lo)*c:(j-lo+1)*c], ds[i], priors[i], n, rng)
+	for _, run := range m.bySetSize(ok) { // nothing below calls bySetSize again
+		sub := make([]*prepared, len(run))
+		for j, k := range run {
+			sub[j] = ok[k]
+		}
+		ctxs := append([]float64(nil), m.contextOf(sub)...)
+		for j, k := range run {
+			i := idx[k]
+			p, err := m.drawFrom(ok[k], ctxs[j*c:(j+1)*c], ds[i], priors[i], n, rng)
 			if err != nil {
 				fail(i, err)
 				continue

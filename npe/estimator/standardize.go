@@ -25,12 +25,12 @@ import (
 // factor), so the standardized model is the original one in other units.
 // The log-Jacobian of θ ↦ θ' is Σ_{i<P} log A_i.
 type Standardization struct {
-	P, Q      int
-	YShift    float64   // c
-	YScale    float64   // s_y
-	ColScale  []float64 // s_j per column of X, 1 for the intercept
-	A, C      []float64 // θ'_i = A_i θ_i + C_i, length P+Q+1
-	LogJacobian float64 // Σ log A_i, the log |det ∂θ'/∂θ|
+	P, Q        int
+	YShift      float64   // c
+	YScale      float64   // s_y
+	ColScale    []float64 // s_j per column of X, 1 for the intercept
+	A, C        []float64 // θ'_i = A_i θ_i + C_i, length P+Q+1
+	LogJacobian float64   // Σ log A_i, the log |det ∂θ'/∂θ|
 }
 
 // NewStandardization computes the standardization of d. Constant columns

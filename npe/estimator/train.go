@@ -72,7 +72,8 @@ type TrainResult struct {
 	// BestValNLL and BestStep are the best validation NLL and its step.
 	BestValNLL float64
 	BestStep   int
-	// Seconds is the wall time of this call (not counting earlier runs).
+	// Seconds is the training wall time, including the runs before a
+	// resume.
 	Seconds float64
 	// EarlyStopped is true when Patience ended the run.
 	EarlyStopped bool
@@ -159,6 +160,10 @@ func (m *Model) evalNLL(ex []example) (float64, error) {
 // writing a checkpoint) or an error occurs.
 func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, error) {
 	opts = opts.withDefaults()
+	if opts.Steps < 0 || opts.BatchSize < 0 || opts.ValidationSize < 0 || opts.ValidateEvery < 0 ||
+		opts.CheckpointEvery < 0 || opts.Patience < 0 || !(opts.LR > 0) {
+		return nil, fmt.Errorf("estimator: invalid training options %+v", opts)
+	}
 	start := time.Now()
 	simulator := opts.Simulator
 	if simulator == nil {
@@ -207,6 +212,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 	trainSum, trainCount, validations := 0.0, 0, 0
 	for tr.step < opts.Steps {
 		if err := ctx.Err(); err != nil {
+			res.Steps = tr.step
 			if serr := save(); serr != nil {
 				return res, serr
 			}
