@@ -74,7 +74,7 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 	// preconditioned.
 	var affine *hmc.Affine
 	if !opt.NoPrecondition {
-		if mode, chol, ok := laplace(base.Clone()); ok {
+		if mode, chol, ok := laplace(stats, prior); ok {
 			plain := newTarget
 			newTarget = func() hmc.Target { return hmc.NewAffine(plain(), mode, chol) }
 			affine = hmc.NewAffine(plain(), mode, chol)

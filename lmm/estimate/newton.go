@@ -72,8 +72,11 @@ func hessian(f objective, x, h []float64, ws *newtonWork) bool {
 // from 0, 1e-8·max|H_ii|, ×10, … that makes the matrix positive definite
 // (Levenberg 1944; Nocedal & Wright 2006, §3.4). The step is capped at
 // maxStep per coordinate, projected onto the bounds and halved until f does
-// not decrease. It stops when the Newton decrement ∇fᵀδ falls below tol, or
-// after maxIter iterations.
+// not decrease. It stops when the Newton decrement ∇fᵀδ falls below tol
+// (converged), when no step improves f (converged if the decrement is below
+// 1e4·tol: the objective's rounding noise, which grows with the
+// cancellation in the residual sum of squares when σ is small against y,
+// then hides the remaining gain), or after maxIter iterations.
 func maximize(f objective, x, lower []float64, maxStep float64, tol float64, maxIter int, ws *newtonWork) newtonResult {
 	n := len(x)
 	res := newtonResult{atBound: make([]bool, n)}
@@ -121,7 +124,7 @@ func maximize(f objective, x, lower []float64, maxStep float64, tol float64, max
 				}
 			}
 			ft := f(ws.trial, ws.gradTry)
-			if ft >= fx {
+			if ft > fx {
 				copy(x, ws.trial)
 				copy(ws.grad, ws.gradTry)
 				fx = ft
@@ -133,7 +136,7 @@ func maximize(f objective, x, lower []float64, maxStep float64, tol float64, max
 		if !improved {
 			// No ascent along the Newton direction within rounding: x is a
 			// maximizer to working precision.
-			res.converged = decrement < 1e3*tol
+			res.converged = decrement < 1e4*tol
 			break
 		}
 	}

@@ -27,9 +27,11 @@ type Scaling struct {
 }
 
 // Standardize returns a standardized copy of d and the Scaling that maps
-// between the two. The copy shares nothing with d except the name slices.
+// between the two. The copy has its own Y, X and G and shares the name,
+// level and RandomCol slices with d.
 // Random-effect columns are scaled but never centred, so that σ_b maps
-// exactly; the centring of the intercept is left to lmm.Centred.
+// exactly; the centring of the intercept is left to lmm.Centred. Without an
+// intercept y is only scaled.
 func Standardize(d *lmm.Design) (*lmm.Design, Scaling) {
 	n, p := d.N(), d.P()
 	sc := Scaling{
