@@ -6,7 +6,7 @@ BIN     := bin/metabeta
 OUT     ?= validate-out
 PKGS    := ./...
 
-.PHONY: all build test test-short validate validate-quick gate bench bench-stan bench-scale fmt lint vet fuzz clean
+.PHONY: all build test test-short validate validate-quick gate train-default bench bench-stan bench-scale fmt lint vet fuzz clean
 
 all: build
 
@@ -31,6 +31,10 @@ validate-quick: build
 ## gate: compare $(OUT)/results.json with the baseline; fails on a significant regression.
 gate: build
 	./$(BIN) gate --baseline testdata/baseline.json --results $(OUT)/results.json
+
+## train-default: train the shipped NPE (resumable: rerun to continue from the checkpoint).
+train-default: build
+	./$(BIN) train --out testdata/models/default.mbw --resume
 
 ## bench: Go benchmarks of every hot path, with allocations.
 bench:

@@ -55,6 +55,7 @@ type Diagnostics struct {
 	MeanTreeDepth float64   `json:"mean_treedepth,omitempty"`
 	MeanLeapfrog  float64   `json:"mean_leapfrog,omitempty"`
 	ParetoK       *Num      `json:"pareto_k,omitempty"`
+	KThreshold    *Num      `json:"pareto_k_threshold,omitempty"`
 	ISEfficiency  *Num      `json:"is_efficiency,omitempty"`
 }
 

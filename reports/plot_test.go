@@ -157,3 +157,16 @@ func TestTimingPlotEqualTimes(t *testing.T) {
 		}
 	}
 }
+
+func TestLossPlot(t *testing.T) {
+	p, err := LossPlot("training", LossCurve{Step: []float64{0, 100, 200}, Train: []float64{3, 1, 0.5}, Validation: []float64{3.2, 1.1, 0.7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := Encode(p, 0, 0, "svg"); err != nil || len(b) == 0 {
+		t.Fatalf("svg: %v", err)
+	}
+	if _, err := LossPlot("empty", LossCurve{}); err == nil {
+		t.Error("an empty curve gave no error")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/metabeta-go/metabeta"
 	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/npe/estimator"
 	"github.com/metabeta-go/metabeta/reports"
 )
 
@@ -24,7 +27,9 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	fs := newFlagSet("fit", stderr)
 	data := fs.String("data", "", "CSV file with a header row")
 	formula := fs.String("formula", "", `lme4 formula, e.g. "y ~ x + (1 + x || g)"`)
-	method := fs.String("method", "nuts", "estimator: nuts")
+	method := fs.String("method", "nuts", "estimator: nuts, npe (neural posterior estimator) or npe-is (npe with Pareto-smoothed importance sampling)")
+	modelPath := fs.String("model", "", "trained NPE model file (default: the model embedded in the binary)")
+	fallbackTo := fs.String("fallback", "nuts", "for npe and npe-is: run nuts when the dataset is outside the trained range or k̂ is too high, or none")
 	target := fs.String("target", fit.TargetCollapsed, "NUTS target: collapsed (random effects integrated out) or joint")
 	priorPath := fs.String("prior", "", "prior spec JSON (omitted entries take the defaults)")
 	chains := fs.Int("chains", 4, "number of chains, run in parallel")
@@ -40,8 +45,10 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return err
 	}
 	switch {
-	case *method != "nuts":
-		return usageError("--method %q: unknown method (want nuts; npe and npe-is arrive with the neural estimator)", *method)
+	case *method != fit.MethodNUTS && *method != fit.MethodNPE && *method != fit.MethodNPEIS:
+		return usageError("--method %q: unknown method (want nuts, npe or npe-is)", *method)
+	case *fallbackTo != "nuts" && *fallbackTo != "none":
+		return usageError("--fallback %q: want nuts or none", *fallbackTo)
 	case *target != fit.TargetCollapsed && *target != fit.TargetJoint:
 		return usageError("--target %q: unknown target (want collapsed or joint)", *target)
 	case *chains < 1 || *chains > maxChains:
@@ -64,11 +71,20 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	if *quiet {
 		stdout = io.Discard
 	}
+	opt := fit.Options{
+		Method:   *method,
+		NUTS:     fit.NUTSOptions{Target: *target, Chains: *chains, Warmup: *warmup, Draws: *draws, Seed: *seed, Dense: *dense},
+		NPE:      fit.NPEOptions{Draws: *draws, Seed: *seed},
+		Fallback: *fallbackTo == "nuts",
+	}
+	if *method != fit.MethodNUTS {
+		if opt.Model, err = loadNPEModel(*modelPath); err != nil {
+			return err
+		}
+	}
 	bar := newProgress(stderr, *quiet, int64(*chains)*int64(*warmup+*draws), "NUTS")
-	res, err := fit.NUTS(ctx, d, prior, fit.NUTSOptions{
-		Target: *target, Chains: *chains, Warmup: *warmup, Draws: *draws, Seed: *seed, Dense: *dense,
-		Progress: bar.tick,
-	})
+	opt.NUTS.Progress = bar.tick
+	res, err := fit.Fit(ctx, d, prior, opt)
 	bar.finish()
 	if err != nil {
 		return fmt.Errorf("fit %s: %w", *data, err)
@@ -96,18 +112,33 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 // printFit prints the summary table, the diagnostics, the timing and the
 // warnings of a fit.
 func printFit(w io.Writer, r *fit.Result) error {
-	fmt.Fprintf(w, "method %s (%s target), %d observations in %d groups\n\n", r.Method, r.Target, r.NObs, r.NGroups)
+	if r.Target != "" {
+		fmt.Fprintf(w, "method %s (%s target), %d observations in %d groups\n\n", r.Method, r.Target, r.NObs, r.NGroups)
+	} else {
+		fmt.Fprintf(w, "method %s, %d observations in %d groups\n\n", r.Method, r.NObs, r.NGroups)
+	}
 	if err := (reports.TextRenderer{}).Render(w, r.SummaryTable()); err != nil {
 		return err
 	}
 	dg := r.Diagnostics
-	ebfmi := make([]string, len(dg.EBFMI))
-	for i, e := range dg.EBFMI {
-		ebfmi[i] = fmt.Sprintf("%.2f", float64(e))
+	if r.Method == fit.MethodNUTS {
+		ebfmi := make([]string, len(dg.EBFMI))
+		for i, e := range dg.EBFMI {
+			ebfmi[i] = fmt.Sprintf("%.2f", float64(e))
+		}
+		fmt.Fprintf(w, "\ndivergences %d, tree-depth hits %d, E-BFMI per chain %s\n", dg.Divergences, dg.TreedepthHits, strings.Join(ebfmi, " "))
+		fmt.Fprintf(w, "mean tree depth %.2f, mean leapfrog steps %.1f per draw\n", dg.MeanTreeDepth, dg.MeanLeapfrog)
+	} else {
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\ndivergences %d, tree-depth hits %d, E-BFMI per chain %s\n", dg.Divergences, dg.TreedepthHits, strings.Join(ebfmi, " "))
-	fmt.Fprintf(w, "mean tree depth %.2f, mean leapfrog steps %.1f per draw\n", dg.MeanTreeDepth, dg.MeanLeapfrog)
-	fmt.Fprintf(w, "wall time %.3f s (warmup %.3f s, sampling %.3f s)\n", r.Timing.Wall, r.Timing.Warmup, r.Timing.Sampling)
+	if dg.ParetoK != nil {
+		fmt.Fprintf(w, "Pareto k̂ %.3f (threshold %.2f), importance-sampling efficiency %.3f\n", float64(*dg.ParetoK), float64(*dg.KThreshold), float64(*dg.ISEfficiency))
+	}
+	if r.Method == fit.MethodNUTS {
+		fmt.Fprintf(w, "wall time %.3f s (warmup %.3f s, sampling %.3f s)\n", r.Timing.Wall, r.Timing.Warmup, r.Timing.Sampling)
+	} else {
+		fmt.Fprintf(w, "wall time %.3f s\n", r.Timing.Wall)
+	}
 	if len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "no warnings")
 	}
@@ -152,4 +183,30 @@ func (p *progress) finish() {
 	if p.end != nil {
 		p.end()
 	}
+}
+
+// loadNPEModel loads a trained model from path, or the embedded default when
+// path is empty.
+func loadNPEModel(path string) (*estimator.Model, error) {
+	if path == "" {
+		raw, err := metabeta.DefaultModel()
+		if err != nil {
+			return nil, err
+		}
+		m, err := estimator.Load(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("embedded model: %w", err)
+		}
+		return m, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--model: %w", err)
+	}
+	defer f.Close()
+	m, err := estimator.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("--model %s: %w", path, err)
+	}
+	return m, nil
 }

@@ -57,6 +57,13 @@ func (c *countBar) set(done, total int) {
 	_ = c.bar.Set(done)
 }
 
+// describe sets the text before the bar.
+func (c *countBar) describe(s string) {
+	if c.bar != nil {
+		c.bar.Describe(s)
+	}
+}
+
 func (c *countBar) finish() {
 	if c.bar != nil {
 		_ = c.bar.Finish()

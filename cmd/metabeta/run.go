@@ -20,8 +20,9 @@ type command struct {
 var commands = map[string]command{
 	"describe": {"show how a formula reads a CSV file: rows, groups, terms and the resolved prior", runDescribe},
 	"simulate": {"simulate datasets with known parameters from the model", runSimulate},
-	"fit":      {"fit a mixed model to a CSV file by NUTS", runFit},
+	"fit":      {"fit a mixed model to a CSV file by NUTS or the neural estimator", runFit},
 	"validate": {"run the validation suites and write tables, plots and a report", runValidate},
+	"train":    {"train the neural posterior estimator on simulated datasets", runTrain},
 	"merge":    {"merge the records of sharded validate runs into one result", runMerge},
 	"gate":     {"compare a validate run with a baseline; exit 1 on a significant regression", runGate},
 }

@@ -1,0 +1,165 @@
+package fit
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/npe/estimator"
+)
+
+// Methods of Fit.
+const (
+	MethodNUTS  = "nuts"
+	MethodNPE   = "npe"
+	MethodNPEIS = "npe-is"
+)
+
+// NPEOptions configures NPE.
+type NPEOptions struct {
+	// Draws is the number of posterior draws (default 1000).
+	Draws int
+	// Seed fixes the draws.
+	Seed uint64
+	// Importance applies Pareto-smoothed importance sampling against the
+	// exact posterior (method npe-is).
+	Importance bool
+}
+
+// NPE draws the posterior of d under prior from the neural estimator m and
+// reports it in the common schema. R̂ and ESS are NaN (the draws are
+// independent); with Importance, the diagnostics carry k̂ and the
+// importance-sampling efficiency ESS/S, and the draws are resampled by the
+// smoothed weights. Warnings say when d or the prior lies outside the
+// trained range or k̂ exceeds its threshold; deciding to fall back is left
+// to the caller (see Fit).
+func NPE(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior, opt NPEOptions) (*Result, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := prior.Check(d); err != nil {
+		return nil, err
+	}
+	if opt.Draws == 0 {
+		opt.Draws = 1000
+	}
+	if opt.Draws < 2 {
+		return nil, fmt.Errorf("npe: %d draws, want at least 2", opt.Draws)
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x6e7065))
+	post, err := m.Sample(d, prior, opt.Draws, rng)
+	if err != nil {
+		return nil, fmt.Errorf("npe: %w", err)
+	}
+	method := MethodNPE
+	var warnings []string
+	warnings = append(warnings, post.Warnings...)
+	var diag Diagnostics
+	if opt.Importance {
+		method = MethodNPEIS
+		imp, err := estimator.ImportanceSample(d, prior, post, rng)
+		if err != nil {
+			return nil, fmt.Errorf("npe-is: %w", err)
+		}
+		k, thr, eff := Num(imp.KHat), Num(imp.Threshold), Num(imp.ESS/float64(post.N))
+		diag.ParetoK, diag.KThreshold, diag.ISEfficiency = &k, &thr, &eff
+		warnings = append(warnings, imp.Warnings...)
+		post = imp.Resampled
+	}
+	sampled := time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	draws := postDraws(d, post)
+	globals, random := summarize(draws, d.Dim(), false)
+	return &Result{
+		Method:        method,
+		Formula:       d.Formula,
+		NObs:          d.N(),
+		NGroups:       d.M(),
+		Prior:         prior.SpecJSON(d),
+		Parameters:    globals,
+		RandomEffects: random,
+		Diagnostics:   diag,
+		Timing:        Timing{Wall: time.Since(start).Seconds(), Sampling: sampled.Seconds()},
+		Warnings:      nonNil(warnings),
+		Draws:         draws,
+	}, nil
+}
+
+// postDraws lays an NPE posterior out as one chain of draws: the global
+// parameters, then the random effects.
+func postDraws(d *lmm.Design, post *estimator.Posterior) *Draws {
+	names := append(d.Names(), d.RandomNames()...)
+	k := len(names)
+	chain := make([]float64, post.N*k)
+	for i := range post.N {
+		row := chain[i*k : (i+1)*k]
+		copy(row, post.Draws[i*post.Dim:(i+1)*post.Dim])
+		copy(row[post.Dim:], post.RandomEffects[i*post.Effects:(i+1)*post.Effects])
+	}
+	return &Draws{Names: names, Chains: [][]float64{chain}}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Options configures Fit.
+type Options struct {
+	Method string // MethodNUTS, MethodNPE or MethodNPEIS
+	// Model is the neural estimator for npe and npe-is.
+	Model *estimator.Model
+	NUTS  NUTSOptions
+	NPE   NPEOptions
+	// Fallback runs NUTS instead when the neural estimator is not to be
+	// trusted: the dataset or prior is outside its trained range, or (npe-is)
+	// k̂ exceeds its threshold. The result's warnings say so.
+	Fallback bool
+}
+
+// Fit runs the chosen method, falling back to NUTS when asked.
+func Fit(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
+	switch opt.Method {
+	case MethodNUTS, "":
+		return NUTS(ctx, d, prior, opt.NUTS)
+	case MethodNPE, MethodNPEIS:
+	default:
+		return nil, fmt.Errorf("unknown method %q (want nuts, npe or npe-is)", opt.Method)
+	}
+	if opt.Model == nil {
+		return nil, fmt.Errorf("%s: no trained model", opt.Method)
+	}
+	if why := estimator.CheckRange(d, prior); len(why) > 0 && opt.Fallback {
+		return fallback(ctx, d, prior, opt, fmt.Sprintf("outside the trained range of the neural estimator (%v)", why))
+	}
+	npeOpt := opt.NPE
+	npeOpt.Importance = opt.Method == MethodNPEIS
+	res, err := NPE(ctx, opt.Model, d, prior, npeOpt)
+	if err != nil {
+		if opt.Fallback && ctx.Err() == nil {
+			return fallback(ctx, d, prior, opt, err.Error())
+		}
+		return nil, err
+	}
+	if dg := res.Diagnostics; opt.Fallback && dg.ParetoK != nil && !(*dg.ParetoK <= *dg.KThreshold) {
+		return fallback(ctx, d, prior, opt, fmt.Sprintf("Pareto k̂ = %.2f above %.2f: the importance weights are unreliable", float64(*dg.ParetoK), float64(*dg.KThreshold)))
+	}
+	return res, nil
+}
+
+// fallback runs NUTS in place of the neural estimator and says why.
+func fallback(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options, why string) (*Result, error) {
+	res, err := NUTS(ctx, d, prior, opt.NUTS)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append([]string{fmt.Sprintf("%s fell back to NUTS: %s", opt.Method, why)}, res.Warnings...)
+	return res, nil
+}
