@@ -61,7 +61,13 @@ type TimingResult struct {
 	P95          fit.Num `json:"p95_seconds"`
 	MeanSlowest5 fit.Num `json:"mean_slowest5_seconds"`
 	Max          fit.Num `json:"max_seconds"`
-	seconds      []float64
+	// Speed-up over NUTS on the same datasets (NaN for NUTS itself):
+	// median and worst 5% of the per-dataset ratios, and NUTS's total time
+	// on converged fits over this method's total time.
+	SpeedupMedian       fit.Num `json:"speedup_median"`
+	SpeedupWorst5       fit.Num `json:"speedup_worst5"`
+	SpeedupPerConverged fit.Num `json:"speedup_per_converged"`
+	seconds             []float64
 }
 
 // PPCResult summarizes the posterior predictive checks of one method on
@@ -84,19 +90,23 @@ type PPCResult struct {
 
 // RealResult is one method on one real dataset.
 type RealResult struct {
-	Dataset     string    `json:"dataset"`
-	Method      string    `json:"method"`
-	NObs        int       `json:"n_obs"`
-	NGroups     int       `json:"n_groups"`
-	Seconds     float64   `json:"seconds"`
-	MaxRhat     fit.Num   `json:"max_rhat"`
-	MinESS      fit.Num   `json:"min_ess"`
-	Divergences int       `json:"divergences"`
-	Params      []string  `json:"params"`
-	Means       []float64 `json:"means"`
-	SDs         []float64 `json:"sds"`
-	Error       string    `json:"error,omitempty"`
-	Warnings    []string  `json:"warnings,omitempty"`
+	Dataset     string  `json:"dataset"`
+	Method      string  `json:"method"`
+	NObs        int     `json:"n_obs"`
+	NGroups     int     `json:"n_groups"`
+	Seconds     float64 `json:"seconds"`
+	MaxRhat     fit.Num `json:"max_rhat"`
+	MinESS      fit.Num `json:"min_ess"`
+	Divergences int     `json:"divergences"`
+	// MaxAbsDiff is the largest |Δmean|/sd_NUTS over the global
+	// parameters against NUTS on the same dataset (NaN for NUTS).
+	MaxAbsDiff fit.Num   `json:"max_abs_dmean_over_sd"`
+	ParetoK    *fit.Num  `json:"pareto_k,omitempty"`
+	Params     []string  `json:"params"`
+	Means      []float64 `json:"means"`
+	SDs        []float64 `json:"sds"`
+	Error      string    `json:"error,omitempty"`
+	Warnings   []string  `json:"warnings,omitempty"`
 }
 
 // Results are the aggregated metrics of a run: what results.json holds.
@@ -110,6 +120,8 @@ type Results struct {
 	Timing      []TimingResult    `json:"timing"`
 	Convergence Estimate          `json:"nuts_convergence_rate"`
 	Failed      int               `json:"failed_fits"`
+	Agreement   []AgreementResult `json:"agreement"`
+	Importance  []ISResult        `json:"importance"`
 	PPC         []PPCResult       `json:"ppc"`
 	Real        []RealResult      `json:"real"`
 	Warnings    []string          `json:"warnings"`
@@ -121,7 +133,7 @@ var kindOrder = []string{KindBeta, KindSigmaB, KindSigma, KindB}
 // Aggregate computes the run's metrics from its records.
 func Aggregate(cfg Config, recs []Record) *Results {
 	recs = sortRecords(recs)
-	res := &Results{Config: cfg, Methods: Methods, Missing: MissingMethods}
+	res := &Results{Config: cfg, Methods: cfg.Methods(), Missing: cfg.Missing()}
 	var fits []calibration.FitDiagnostics
 	byMethodKind := map[string][]ParamRecord{}
 	byMethodName := map[string][]ParamRecord{}
@@ -174,7 +186,7 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	}
 	res.Datasets = len(seenDataset)
 	sort.Slice(names, func(i, j int) bool { return nameLess(names[i], names[j]) })
-	for _, m := range Methods {
+	for _, m := range res.Methods {
 		for _, k := range kindOrder {
 			if ps := byMethodKind[m+"\x00"+k]; len(ps) > 0 {
 				res.Kinds = append(res.Kinds, groupResult(m, k, ps))
@@ -191,6 +203,17 @@ func Aggregate(cfg Config, recs []Record) *Results {
 				Median: fit.Num(s.Median), P95: fit.Num(s.P95), MeanSlowest5: fit.Num(s.MeanSlowest5), Max: fit.Num(s.Max), seconds: ts})
 		}
 	}
+	res.Agreement = agreement(res.Methods, recs)
+	res.Importance = importance(recs)
+	sp := speedups(res.Methods, recs)
+	for i := range res.Timing {
+		t := &res.Timing[i]
+		t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(math.NaN()), fit.Num(math.NaN()), fit.Num(math.NaN())
+		if s, ok := sp[t.Method]; ok {
+			t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(s.Median), fit.Num(s.Worst5), fit.Num(s.PerConverged)
+		}
+	}
+	realAgreement(res.Real)
 	sort.Strings(ppcKeys)
 	for _, k := range ppcKeys {
 		pr := ppc[k]
@@ -202,7 +225,7 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	conv := calibration.NewConvergence(calibration.StrictConvergence, fits)
 	res.Convergence = est(conv.Rate, conv.RateSE)
 	res.Warnings = append(res.Warnings, conv.Warnings...)
-	for m, why := range MissingMethods {
+	for m, why := range res.Missing {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: not run: %s", m, why))
 	}
 	sort.Strings(res.Warnings)
@@ -314,7 +337,7 @@ func kindRank(name string) int {
 
 func realResult(r Record) RealResult {
 	rr := RealResult{Dataset: r.Name, Method: r.Method, NObs: r.NObs, NGroups: r.NGroups, Seconds: r.Seconds,
-		MaxRhat: r.MaxRhat, MinESS: r.MinESS, Divergences: r.Divergences, Error: r.Error, Warnings: r.Warnings}
+		MaxRhat: r.MaxRhat, MinESS: r.MinESS, Divergences: r.Divergences, ParetoK: r.ParetoK, Error: r.Error, Warnings: r.Warnings}
 	for _, p := range r.Params {
 		if p.Kind != KindB {
 			rr.Params = append(rr.Params, p.Name)
@@ -349,4 +372,28 @@ func shareBelow(x []float64, t float64) Estimate {
 	}
 	p := float64(k) / float64(n)
 	return est(p, math.Sqrt(p*(1-p)/float64(n)))
+}
+
+// realAgreement sets MaxAbsDiff of every non-NUTS real result against the
+// NUTS fit of the same dataset.
+func realAgreement(rs []RealResult) {
+	nuts := map[string]RealResult{}
+	for _, r := range rs {
+		if r.Method == fit.MethodNUTS && r.Error == "" {
+			nuts[r.Dataset] = r
+		}
+	}
+	for i := range rs {
+		r := &rs[i]
+		r.MaxAbsDiff = fit.Num(math.NaN())
+		ref, ok := nuts[r.Dataset]
+		if r.Method == fit.MethodNUTS || !ok || r.Error != "" || len(ref.Means) != len(r.Means) {
+			continue
+		}
+		worst := 0.0
+		for j := range r.Means {
+			worst = math.Max(worst, math.Abs(r.Means[j]-ref.Means[j])/ref.SDs[j])
+		}
+		r.MaxAbsDiff = fit.Num(worst)
+	}
 }

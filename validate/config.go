@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/npe/estimator"
 	"github.com/metabeta-go/metabeta/sim"
 )
 
@@ -40,6 +41,37 @@ type Config struct {
 	Real []RealDataset `json:"real"`
 	// Shard selects dataset indices i with i mod Of == Index (Of = 1: all).
 	Shard Shard `json:"shard"`
+
+	// Estimator is the trained neural estimator; nil runs NUTS alone.
+	Estimator *estimator.Model `json:"-"`
+	// ModelID identifies the estimator's weights (their SHA-256), so that
+	// runs with different models neither resume nor merge into each other.
+	ModelID string `json:"model,omitempty"`
+	// NPEDraws is the number of draws of npe and npe-is per dataset.
+	NPEDraws int `json:"npe_draws"`
+	// SBCOnly is the number of further simulated datasets fitted by npe
+	// alone, for simulation-based calibration with many replicates (NUTS is
+	// too slow for them).
+	SBCOnly int `json:"sbc_only"`
+}
+
+// Methods returns the methods the run fits, in table order: nuts, and npe
+// and npe-is when an estimator is set.
+func (c Config) Methods() []string {
+	if c.Estimator == nil {
+		return []string{fit.MethodNUTS}
+	}
+	return []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
+}
+
+// Missing returns the methods of the full harness that the run cannot fit,
+// with the reason shown in every report.
+func (c Config) Missing() map[string]string {
+	if c.Estimator != nil {
+		return map[string]string{}
+	}
+	why := "no trained model: build with " + "testdata/models/default.mbw" + " (make train-default) or pass --model"
+	return map[string]string{fit.MethodNPE: why, fit.MethodNPEIS: why}
 }
 
 // Shard is a deterministic slice of a run: dataset i belongs to shard
@@ -73,6 +105,8 @@ func DefaultConfig(quick bool, dataDir string) Config {
 		NUTS:               fit.NUTSOptions{Chains: 4, Warmup: 1000, Draws: 1000},
 		SBCDraws:           99,
 		RandomEffectGroups: 1,
+		NPEDraws:           1000,
+		SBCOnly:            1000,
 		Real: []RealDataset{
 			{"sleepstudy", filepath.Join(dataDir, "sleepstudy.csv"), "Reaction ~ Days + (1 + Days || Subject)"},
 			{"mathachieve", filepath.Join(dataDir, "mathachieve.csv"), "MathAch ~ SES + Sex + Minority + MEANSES + (1 + SES || School)"},
@@ -85,6 +119,7 @@ func DefaultConfig(quick bool, dataDir string) Config {
 		c.Simulated = 24
 		c.NUTS = fit.NUTSOptions{Chains: 4, Warmup: 500, Draws: 500}
 		c.Real = c.Real[:2]
+		c.SBCOnly = 100
 	}
 	return c
 }

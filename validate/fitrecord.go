@@ -3,6 +3,7 @@ package validate
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/metabeta-go/metabeta/calibration"
 	"github.com/metabeta-go/metabeta/fit"
@@ -17,6 +18,7 @@ func newRecord(res *fit.Result, d *lmm.Design, prior lmm.Prior, truth []float64,
 	rec := Record{
 		Method: res.Method, Seconds: res.Timing.Wall, NObs: res.NObs, NGroups: res.NGroups,
 		Divergences: res.Diagnostics.Divergences, Warnings: res.Warnings,
+		ParetoK: res.Diagnostics.ParetoK, ISEfficiency: res.Diagnostics.ISEfficiency,
 	}
 	maxRhat, minESS := worstConvergence(res.Parameters)
 	rec.MaxRhat, rec.MinESS = fit.Num(maxRhat), fit.Num(minESS)
@@ -35,7 +37,7 @@ func newRecord(res *fit.Result, d *lmm.Design, prior lmm.Prior, truth []float64,
 		}
 		rec.Draws = len(pooled)
 		mean, sd := calibration.MeanSD(pooled)
-		p := ParamRecord{Name: name, Kind: kindOf(name), Mean: mean, SD: sd}
+		p := ParamRecord{Name: name, Kind: kindOf(name), Mean: mean, SD: sd, Quantiles: quantiles(pooled)}
 		if j < nGlobal {
 			p.PriorSD = priorSD(prior, d, j)
 		}
@@ -101,4 +103,24 @@ func worstConvergence(ps []fit.Summary) (maxRhat, minESS float64) {
 		}
 	}
 	return maxRhat, minESS
+}
+
+// QuantileLevels are the levels of ParamRecord.Quantiles: 0.05, 0.10, …, 0.95.
+var QuantileLevels = func() []float64 {
+	q := make([]float64, 19)
+	for i := range q {
+		q[i] = 0.05 * float64(i+1)
+	}
+	return q
+}()
+
+// quantiles returns the draws' quantiles at QuantileLevels (R type 7).
+func quantiles(draws []float64) []float64 {
+	sorted := slices.Clone(draws)
+	slices.Sort(sorted)
+	out := make([]float64, len(QuantileLevels))
+	for i, p := range QuantileLevels {
+		out[i] = calibration.Quantile(sorted, p)
+	}
+	return out
 }

@@ -49,6 +49,11 @@ type ParamRecord struct {
 	Rank int     `json:"rank"`
 	L    int     `json:"l"`
 	PIT  float64 `json:"pit"`
+	// Quantiles are the posterior quantiles at 0.05, 0.10, …, 0.95
+	// (QuantileLevels), from which the agreement of two methods' posteriors
+	// is measured (Wasserstein-1 as the mean absolute difference of
+	// quantile functions).
+	Quantiles []float64 `json:"q"`
 	// PriorSD is the prior standard deviation of the parameter (global
 	// parameters only), for posterior contraction.
 	PriorSD float64 `json:"prior_sd,omitempty"`
@@ -72,8 +77,11 @@ type Record struct {
 	NObs        int        `json:"n_obs"`
 	NGroups     int        `json:"n_groups"`
 	PPC         *PPCRecord `json:"ppc,omitempty"`
-	Error       string     `json:"error,omitempty"`
-	Warnings    []string   `json:"warnings,omitempty"`
+	// ParetoK and ISEfficiency are npe-is's importance-sampling diagnostics.
+	ParetoK      *fit.Num `json:"pareto_k,omitempty"`
+	ISEfficiency *fit.Num `json:"is_efficiency,omitempty"`
+	Error        string   `json:"error,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
 }
 
 // key identifies a record within a run.

@@ -20,18 +20,6 @@ const (
 	SuiteReal      = "real"
 )
 
-// Methods lists the estimators this build can run, in table order. The
-// neural estimator joins when its issue lands; until then the reports say
-// so rather than leave a silent gap.
-var Methods = []string{"nuts"}
-
-// MissingMethods lists the methods of the full harness that this build
-// cannot run yet, with the reason shown in every report.
-var MissingMethods = map[string]string{
-	"npe":    "the neural posterior estimator has not landed yet (npe estimator issue)",
-	"npe-is": "needs the neural posterior estimator (npe estimator issue)",
-}
-
 // task is one (suite, dataset, method) to run.
 type task struct {
 	suite   string
@@ -46,14 +34,21 @@ func (c Config) tasks() []task {
 	var ts []task
 	for i := range c.Simulated {
 		if c.Shard.Has(i) {
-			for _, m := range Methods {
+			for _, m := range c.Methods() {
 				ts = append(ts, task{SuiteSimulated, i, m})
+			}
+		}
+	}
+	if c.Estimator != nil {
+		for i := c.Simulated; i < c.Simulated+c.SBCOnly; i++ {
+			if c.Shard.Has(i) {
+				ts = append(ts, task{SuiteSimulated, i, fit.MethodNPE})
 			}
 		}
 	}
 	for j := range c.Real {
 		if c.Shard.Has(j) {
-			for _, m := range Methods {
+			for _, m := range c.Methods() {
 				ts = append(ts, task{SuiteReal, j, m})
 			}
 		}
@@ -161,9 +156,16 @@ func runTask(ctx context.Context, cfg Config, s *sim.Simulator, t task) (Record,
 			return Record{}, fmt.Errorf("real dataset %s: %w", rd.Name, err)
 		}
 	}
-	opt := cfg.NUTS
-	opt.Seed = fitSeed(cfg.Seed, t)
-	res, err := fit.NUTS(ctx, d, prior, opt)
+	var res *fit.Result
+	switch t.method {
+	case fit.MethodNUTS:
+		opt := cfg.NUTS
+		opt.Seed = fitSeed(cfg.Seed, t)
+		res, err = fit.NUTS(ctx, d, prior, opt)
+	default:
+		opt := fit.NPEOptions{Draws: cfg.NPEDraws, Seed: fitSeed(cfg.Seed, t), Importance: t.method == fit.MethodNPEIS}
+		res, err = fit.NPE(ctx, cfg.Estimator, d, prior, opt)
+	}
 	if ctx.Err() != nil {
 		return Record{}, ctx.Err()
 	}

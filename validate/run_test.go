@@ -41,7 +41,9 @@ func smallConfig() Config {
 }
 
 // smallTasks is the number of (suite, dataset, method) tasks of smallConfig.
-func smallTasks() int { return (smallConfig().Simulated + len(smallConfig().Real)) * len(Methods) }
+func smallTasks() int {
+	return (smallConfig().Simulated + len(smallConfig().Real)) * len(smallConfig().Methods())
+}
 
 // withoutTiming returns copies of the records with the wall time replaced
 // by a function of the dataset index, 1 + index seconds: the wall time is

@@ -25,9 +25,9 @@ func estCell(e Estimate) reports.Cell {
 }
 
 // missingRows appends one row per method that did not run, saying why.
-func missingRows(t *reports.Table, label func(method string) []reports.Cell) {
-	ms := make([]string, 0, len(MissingMethods))
-	for m := range MissingMethods {
+func (r *Results) missingRows(t *reports.Table, label func(method string) []reports.Cell) {
+	ms := make([]string, 0, len(r.Missing))
+	for m := range r.Missing {
 		ms = append(ms, m)
 	}
 	sort.Strings(ms)
@@ -56,22 +56,33 @@ func (r *Results) recoveryTable() *reports.Table {
 			reports.IntervalCell(float64(g.R.Value), float64(g.RLo), float64(g.RHi)), numCell(float64(g.NRMSE)),
 			estCell(g.ECE), estCell(g.EACE), numCell(float64(g.Contraction)))
 	}
-	missingRows(t, func(m string) []reports.Cell {
-		return []reports.Cell{reports.TextCell(m), reports.TextCell("all").WithWarnings(m + " not run: " + MissingMethods[m]),
+	r.missingRows(t, func(m string) []reports.Cell {
+		return []reports.Cell{reports.TextCell(m), reports.TextCell("all").WithWarnings(m + " not run: " + r.Missing[m]),
 			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
 	})
 	return t
 }
 
 func (r *Results) agreementTable() *reports.Table {
+	caption := "Posteriors of the same simulated datasets compared with NUTS: r of posterior means, mean |Δmean|/sd_NUTS (± SE), " +
+		"median log(sd/sd_NUTS), and the mean Wasserstein-1 distance in NUTS-SD units from 19 posterior quantiles (± SE)."
+	for _, is := range r.Importance {
+		caption += fmt.Sprintf(" %s: Pareto k̂ > 0.7 on %.1f%% ± %.1f%% of %d datasets (median k̂ %.2f, median efficiency %.2f).",
+			is.Method, 100*float64(is.ShareAbove.Value), 100*float64(is.ShareAbove.SE), is.N, float64(is.MedianK), float64(is.MedianEfficiency))
+	}
 	t := &reports.Table{
 		Title:   "Table 2. NPE against NUTS: agreement of the posteriors",
-		Caption: "r of posterior means, mean |Δmean|/sd_NUTS, median log(sd_NPE/sd_NUTS), and Wasserstein-1 in NUTS-SD units, by parameter type.",
-		Columns: []reports.Column{{Name: "method"}, {Name: "type"}, {Name: "r"}, {Name: "|Δmean|/sd"}, {Name: "log sd ratio"}, {Name: "W1/sd"}},
+		Caption: caption,
+		Columns: []reports.Column{{Name: "method"}, {Name: "type"}, {Name: "n"}, {Name: "r", Format: reports.Format{Style: reports.Fixed, Digits: 4}},
+			{Name: "|Δmean|/sd", Format: fixed3}, {Name: "log sd ratio", Format: signed}, {Name: "W1/sd", Format: fixed3}},
 	}
-	missingRows(t, func(m string) []reports.Cell {
-		return []reports.Cell{reports.TextCell(m), reports.TextCell("all").WithWarnings(m + " not run: " + MissingMethods[m]),
-			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
+	for _, a := range r.Agreement {
+		t.AddRow(reports.TextCell(a.Method), reports.TextCell(a.Kind), numCell(float64(a.N)).WithFormat(reports.Format{Style: reports.Fixed}),
+			estCell(a.R), estCell(a.MeanAbsDiff), numCell(float64(a.MedianLogSDRate)), estCell(a.W1))
+	}
+	r.missingRows(t, func(m string) []reports.Cell {
+		return []reports.Cell{reports.TextCell(m), reports.TextCell("all").WithWarnings(m + " not run: " + r.Missing[m]),
+			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
 	})
 	return t
 }
@@ -81,16 +92,20 @@ func (r *Results) timingTable() *reports.Table {
 		Title:   "Table 3. Wall time per dataset (simulated suite)",
 		Caption: fmt.Sprintf("Seconds per fit, chains in parallel on this machine. NUTS convergence (R-hat ≤ 1.01, ESS ≥ 400, divergences ≤ 0.5%%): %s.", rateText(r.Convergence)),
 		Columns: []reports.Column{{Name: "method"}, {Name: "n"}, {Name: "median", Unit: "s"}, {Name: "p95", Unit: "s"},
-			{Name: "mean of slowest 5%", Unit: "s"}, {Name: "max", Unit: "s"}, {Name: "speed-up over NUTS"}},
+			{Name: "mean of slowest 5%", Unit: "s"}, {Name: "max", Unit: "s"},
+			{Name: "speed-up median", Unit: "×"}, {Name: "speed-up worst 5%", Unit: "×"}, {Name: "speed-up per converged fit", Unit: "×"}},
 	}
 	for _, tm := range r.Timing {
-		t.AddRow(reports.TextCell(tm.Method), numCell(float64(tm.N)).WithFormat(reports.Format{Style: reports.Fixed}),
-			numCell(float64(tm.Median)), numCell(float64(tm.P95)), numCell(float64(tm.MeanSlowest5)), numCell(float64(tm.Max)),
-			reports.TextCell("reference"))
+		sp := []reports.Cell{numCell(float64(tm.SpeedupMedian)), numCell(float64(tm.SpeedupWorst5)), numCell(float64(tm.SpeedupPerConverged))}
+		if tm.Method == "nuts" {
+			sp = []reports.Cell{reports.TextCell("reference"), reports.EmptyCell(), reports.EmptyCell()}
+		}
+		t.AddRow(append([]reports.Cell{reports.TextCell(tm.Method), numCell(float64(tm.N)).WithFormat(reports.Format{Style: reports.Fixed}),
+			numCell(float64(tm.Median)), numCell(float64(tm.P95)), numCell(float64(tm.MeanSlowest5)), numCell(float64(tm.Max))}, sp...)...)
 	}
-	missingRows(t, func(m string) []reports.Cell {
-		return []reports.Cell{reports.TextCell(m).WithWarnings(m + " not run: " + MissingMethods[m]), reports.EmptyCell(),
-			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
+	r.missingRows(t, func(m string) []reports.Cell {
+		return []reports.Cell{reports.TextCell(m).WithWarnings(m + " not run: " + r.Missing[m]), reports.EmptyCell(),
+			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
 	})
 	return t
 }
@@ -133,7 +148,8 @@ func (r *Results) realTable() *reports.Table {
 		Title:   "Table 5. Real datasets (default priors)",
 		Caption: "Fits of the datasets in testdata/ with the data-scaled default priors.",
 		Columns: []reports.Column{{Name: "dataset"}, {Name: "method"}, {Name: "N"}, {Name: "groups"}, {Name: "time", Unit: "s"},
-			{Name: "max R-hat", Format: fixed3}, {Name: "min ESS", Format: reports.Format{Style: reports.Fixed}}, {Name: "divergences"}},
+			{Name: "max R-hat", Format: fixed3}, {Name: "min ESS", Format: reports.Format{Style: reports.Fixed}}, {Name: "divergences"},
+			{Name: "max |Δmean|/sd vs NUTS", Format: fixed3}, {Name: "Pareto k̂", Format: fixed2}},
 	}
 	for _, rr := range r.Real {
 		name := reports.TextCell(rr.Dataset)
@@ -144,12 +160,17 @@ func (r *Results) realTable() *reports.Table {
 			name = name.WithWarnings(strings.Join(rr.Warnings, "; "))
 		}
 		intCell := func(v int) reports.Cell { return numCell(float64(v)).WithFormat(reports.Format{Style: reports.Fixed}) }
+		k := reports.EmptyCell()
+		if rr.ParetoK != nil {
+			k = numCell(float64(*rr.ParetoK))
+		}
 		t.AddRow(name, reports.TextCell(rr.Method), intCell(rr.NObs), intCell(rr.NGroups), numCell(rr.Seconds),
-			numCell(float64(rr.MaxRhat)), numCell(float64(rr.MinESS)), intCell(rr.Divergences))
+			numCell(float64(rr.MaxRhat)), numCell(float64(rr.MinESS)), intCell(rr.Divergences), numCell(float64(rr.MaxAbsDiff)), k)
 	}
-	missingRows(t, func(m string) []reports.Cell {
-		return []reports.Cell{reports.TextCell("all"), reports.TextCell(m).WithWarnings(m + " not run: " + MissingMethods[m]),
-			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
+	r.missingRows(t, func(m string) []reports.Cell {
+		return []reports.Cell{reports.TextCell("all"), reports.TextCell(m).WithWarnings(m + " not run: " + r.Missing[m]),
+			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(),
+			reports.EmptyCell(), reports.EmptyCell()}
 	})
 	return t
 }

@@ -185,27 +185,31 @@ func (p *progress) finish() {
 	}
 }
 
-// loadNPEModel loads a trained model from path, or the embedded default when
-// path is empty.
-func loadNPEModel(path string) (*estimator.Model, error) {
+// modelBytes reads a trained model file, or the embedded default when path
+// is empty (metabeta.ErrNoDefaultModel when the build has none).
+func modelBytes(path string) ([]byte, error) {
 	if path == "" {
-		raw, err := metabeta.DefaultModel()
-		if err != nil {
-			return nil, err
-		}
-		m, err := estimator.Load(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("embedded model: %w", err)
-		}
-		return m, nil
+		return metabeta.DefaultModel()
 	}
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--model: %w", err)
 	}
-	defer f.Close()
-	m, err := estimator.Load(f)
+	return raw, nil
+}
+
+// loadNPEModel loads a trained model from path, or the embedded default when
+// path is empty.
+func loadNPEModel(path string) (*estimator.Model, error) {
+	raw, err := modelBytes(path)
 	if err != nil {
+		return nil, err
+	}
+	m, err := estimator.Load(bytes.NewReader(raw))
+	if err != nil {
+		if path == "" {
+			return nil, fmt.Errorf("embedded model: %w", err)
+		}
 		return nil, fmt.Errorf("--model %s: %w", path, err)
 	}
 	return m, nil

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"time"
 
+	"github.com/metabeta-go/metabeta"
+	"github.com/metabeta-go/metabeta/npe/estimator"
 	"github.com/metabeta-go/metabeta/validate"
 )
 
@@ -20,10 +26,24 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	seed := fs.Uint64("seed", 0, "override the suite's seed (0: the default)")
 	n := fs.Int("datasets", 0, "override the number of simulated datasets (0: the default)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	modelPath := fs.String("model", "", "trained NPE model file (default: the model embedded in the binary, if any)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg := validate.DefaultConfig(*quick, *data)
+	raw, err := modelBytes(*modelPath)
+	switch {
+	case errors.Is(err, metabeta.ErrNoDefaultModel):
+		// NUTS alone; the reports say why npe is missing.
+	case err != nil:
+		return err
+	default:
+		if cfg.Estimator, err = estimator.Load(bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		sum := sha256.Sum256(raw)
+		cfg.ModelID = hex.EncodeToString(sum[:8])
+	}
 	sh, err := validate.ParseShard(*shard)
 	if err != nil {
 		return usageError("--shard: %v", err)

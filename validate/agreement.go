@@ -1,0 +1,190 @@
+package validate
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/metabeta-go/metabeta/calibration"
+	"github.com/metabeta-go/metabeta/fit"
+)
+
+// AgreementResult measures how far one method's posteriors agree with
+// NUTS's on the same datasets, for one parameter kind: the Pearson r of the
+// posterior means, the mean |Δmean|/sd_NUTS, the median log(sd/sd_NUTS) and
+// the mean Wasserstein-1 distance in NUTS-SD units, computed from the 19
+// recorded quantiles as the mean absolute difference of the quantile
+// functions (exact for the distance between the quantile sketches).
+type AgreementResult struct {
+	Method          string   `json:"method"`
+	Kind            string   `json:"kind"`
+	N               int      `json:"n"`
+	R               Estimate `json:"r"`
+	MeanAbsDiff     Estimate `json:"mean_abs_dmean_over_sd"`
+	MedianLogSDRate fit.Num  `json:"median_log_sd_ratio"`
+	W1              Estimate `json:"w1_over_sd"`
+	approx, ref     []float64
+}
+
+// ISResult summarizes the importance-sampling diagnostics of npe-is.
+type ISResult struct {
+	Method           string   `json:"method"`
+	N                int      `json:"n"`
+	MedianK          fit.Num  `json:"median_pareto_k"`
+	ShareAbove       Estimate `json:"share_k_above_0.7"`
+	MedianEfficiency fit.Num  `json:"median_is_efficiency"`
+}
+
+// agreement pairs every method's simulated records with NUTS's on the same
+// dataset and measures their agreement per parameter kind.
+func agreement(methods []string, recs []Record) []AgreementResult {
+	nuts := map[int]Record{}
+	for _, r := range recs {
+		if r.Suite == SuiteSimulated && r.Method == fit.MethodNUTS && r.Error == "" {
+			nuts[r.Dataset] = r
+		}
+	}
+	var out []AgreementResult
+	for _, m := range methods {
+		if m == fit.MethodNUTS {
+			continue
+		}
+		type acc struct {
+			approx, ref, absDiff, logSD, w1 []float64
+		}
+		byKind := map[string]*acc{}
+		for _, r := range recs {
+			ref, ok := nuts[r.Dataset]
+			if r.Suite != SuiteSimulated || r.Method != m || r.Error != "" || !ok {
+				continue
+			}
+			refParams := map[string]ParamRecord{}
+			for _, p := range ref.Params {
+				refParams[p.Name] = p
+			}
+			for _, p := range r.Params {
+				q, ok := refParams[p.Name]
+				if !ok || !(q.SD > 0) {
+					continue
+				}
+				a := byKind[p.Kind]
+				if a == nil {
+					a = &acc{}
+					byKind[p.Kind] = a
+				}
+				a.approx = append(a.approx, p.Mean)
+				a.ref = append(a.ref, q.Mean)
+				a.absDiff = append(a.absDiff, math.Abs(p.Mean-q.Mean)/q.SD)
+				a.logSD = append(a.logSD, math.Log(p.SD/q.SD))
+				a.w1 = append(a.w1, quantileW1(p.Quantiles, q.Quantiles)/q.SD)
+			}
+		}
+		for _, k := range kindOrder {
+			a := byKind[k]
+			if a == nil {
+				continue
+			}
+			c := calibration.Pearson(a.approx, a.ref)
+			out = append(out, AgreementResult{
+				Method: m, Kind: k, N: len(a.approx),
+				R:               est(c.R, c.ZSE*(1-c.R*c.R)),
+				MeanAbsDiff:     meanSE(a.absDiff),
+				MedianLogSDRate: fit.Num(median(a.logSD)),
+				W1:              meanSE(a.w1),
+				approx:          a.approx, ref: a.ref,
+			})
+		}
+	}
+	return out
+}
+
+// quantileW1 is the mean absolute difference of two quantile sketches
+// (NaN when either is missing).
+func quantileW1(a, b []float64) float64 {
+	if len(a) == 0 || len(a) != len(b) {
+		return math.NaN()
+	}
+	s := 0.0
+	for i := range a {
+		s += math.Abs(a[i] - b[i])
+	}
+	return s / float64(len(a))
+}
+
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(x)
+	sort.Float64s(s)
+	return calibration.Quantile(s, 0.5)
+}
+
+// importance summarizes the k̂ and efficiency of the records that carry
+// them, per method and suite "simulated".
+func importance(recs []Record) []ISResult {
+	byMethod := map[string][][2]float64{}
+	var methods []string
+	for _, r := range recs {
+		if r.Suite != SuiteSimulated || r.ParetoK == nil || r.Error != "" {
+			continue
+		}
+		if _, ok := byMethod[r.Method]; !ok {
+			methods = append(methods, r.Method)
+		}
+		eff := math.NaN()
+		if r.ISEfficiency != nil {
+			eff = float64(*r.ISEfficiency)
+		}
+		byMethod[r.Method] = append(byMethod[r.Method], [2]float64{float64(*r.ParetoK), eff})
+	}
+	var out []ISResult
+	for _, m := range methods {
+		ks, effs := []float64{}, []float64{}
+		for _, v := range byMethod[m] {
+			ks = append(ks, v[0])
+			effs = append(effs, v[1])
+		}
+		above := make([]float64, len(ks))
+		for i, k := range ks {
+			above[i] = -k // shareBelow(−k, −0.7) is the share of k > 0.7
+		}
+		out = append(out, ISResult{Method: m, N: len(ks), MedianK: fit.Num(median(ks)),
+			ShareAbove: shareBelow(above, -0.7), MedianEfficiency: fit.Num(median(effs))})
+	}
+	return out
+}
+
+// speedups returns, for every method but NUTS, its speed-up over NUTS on
+// the simulated datasets both fitted: median and worst 5% of the per-dataset
+// ratios, and NUTS's total time on converged fits over the method's time.
+func speedups(methods []string, recs []Record) map[string]calibration.Speedup {
+	nuts := map[int]Record{}
+	for _, r := range recs {
+		if r.Suite == SuiteSimulated && r.Method == fit.MethodNUTS && r.Error == "" {
+			nuts[r.Dataset] = r
+		}
+	}
+	out := map[string]calibration.Speedup{}
+	for _, m := range methods {
+		if m == fit.MethodNUTS {
+			continue
+		}
+		var ta, tb []float64
+		var conv []bool
+		for _, r := range recs {
+			ref, ok := nuts[r.Dataset]
+			if r.Suite != SuiteSimulated || r.Method != m || r.Error != "" || !ok {
+				continue
+			}
+			ta = append(ta, r.Seconds)
+			tb = append(tb, ref.Seconds)
+			conv = append(conv, calibration.StrictConvergence.Pass(calibration.FitDiagnostics{
+				MaxRhat: float64(ref.MaxRhat), MinESS: float64(ref.MinESS), Divergences: ref.Divergences, Draws: ref.Draws}))
+		}
+		if len(ta) > 0 {
+			out[m] = calibration.NewSpeedup(ta, tb, conv)
+		}
+	}
+	return out
+}
