@@ -117,3 +117,22 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "datasets/s")
 }
+
+// BenchmarkImportanceSample is the npe-is step on sleepstudy: 1000 exact
+// collapsed log densities, Pareto smoothing and resampling (the NPE draws
+// themselves are taken once, outside the loop).
+func BenchmarkImportanceSample(b *testing.B) {
+	m := New(DefaultConfig(), newRand(1))
+	d, pr := sleepstudy(b)
+	post, err := m.Sample(d, pr, 1000, newRand(2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := newRand(3)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ImportanceSample(d, pr, post, rng); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package estimator
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -76,4 +78,50 @@ func loadCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *tra
 		bestVal: v[5], seconds: v[6]}
 	opt.steps = int(v[7])
 	return true, nil
+}
+
+// LoadCheckpoint reads a training checkpoint (written by Train with
+// CheckpointPath) and returns its model with the best validation weights,
+// or the current weights when no validation has been recorded, so that an
+// interrupted run still yields a usable model. It returns the number of
+// training steps the checkpoint holds.
+func LoadCheckpoint(path string) (*Model, int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("estimator: checkpoint: %w", err)
+	}
+	cfg, err := checkpointConfig(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("estimator: checkpoint %s: %w", path, err)
+	}
+	m, err := newChecked(cfg)
+	if err != nil {
+		return nil, 0, fmt.Errorf("estimator: checkpoint %s: %w: %v", path, weights.ErrMismatch, err)
+	}
+	params := m.Params()
+	opt := newAdamW(params, m.Config.WeightDecay)
+	best := cloneValues(params)
+	var tr trainState
+	if _, err := loadCheckpoint(path, m, opt, best, &tr); err != nil {
+		return nil, 0, err
+	}
+	if tr.bestStep >= 0 {
+		copyValues(params, best)
+	}
+	return m, tr.step, nil
+}
+
+// checkpointConfig parses the model Config in a checkpoint's header.
+func checkpointConfig(data []byte) (Config, error) {
+	raw, err := headerJSON(data)
+	if err != nil {
+		return Config{}, err
+	}
+	var h checkpointHeader
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil || h.Kind != "checkpoint" {
+		return Config{}, fmt.Errorf("%w: not a training checkpoint", weights.ErrMismatch)
+	}
+	return h.Config, nil
 }

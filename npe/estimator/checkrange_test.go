@@ -70,13 +70,18 @@ func TestCheckRange(t *testing.T) {
 		{"too many groups", 2, 1, 201, 3, nil, "201 groups"},
 		{"group too small", 2, 1, 20, 1, nil, "group sizes 1–1"},
 		{"group too large", 2, 1, 5, 101, nil, "group sizes 101–101"},
-		{"prior mean", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaMean[1] = 10 }, "prior mean of x1"},
-		{"wide prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaSD[1] = 10 }, "prior scale of x1"},
+		{"prior mean", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaMean[1] = 20 }, "prior mean of x1"},
+		{"wide prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaSD[1] = 50 }, "prior scale of x1"},
 		{"narrow prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SDScale[0] = 0.001 }, "prior scale of sd Intercept"},
 		{"sigma prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SigmaScale = 100 }, "prior scale of sigma"},
+		{"no intercept", 2, 1, 20, 10, nil, "without an intercept"},
 	}
 	for _, c := range cases {
 		d, pr := makeDesign(c.p, c.q, c.m, c.ng)
+		if c.name == "no intercept" {
+			d.Intercept, d.Fixed[0] = false, "x0"
+			d.Random[0] = "x0"
+		}
 		if c.change != nil {
 			c.change(&pr)
 		}
@@ -97,5 +102,28 @@ func TestSampleRefusesTooLarge(t *testing.T) {
 	d, pr := makeDesign(7, 1, 20, 10)
 	if _, err := m.Sample(d, pr, 10, newRand(2)); err == nil || !strings.Contains(err.Error(), "P=7") {
 		t.Errorf("error %v, want one naming P=7", err)
+	}
+}
+
+// TestCheckRangeTrainingShare checks that the range is that of the
+// training data: at least 90% of 500 datasets from the default simulator
+// pass CheckRange (about 95% are expected from the quantiles in
+// checkrange.go; 90% leaves 4 binomial SDs of √(0.05·0.95/500) ≈ 1%).
+func TestCheckRangeTrainingShare(t *testing.T) {
+	s := newDefaultSimulator(t)
+	pass := 0
+	const n = 500
+	for i := 0; i < n; i++ {
+		smp, err := s.Sample(6, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(CheckRange(smp.Design, smp.Prior)) == 0 {
+			pass++
+		}
+	}
+	t.Logf("%d of %d simulated datasets inside the trained range", pass, n)
+	if pass < n*9/10 {
+		t.Errorf("only %d of %d simulated datasets pass CheckRange", pass, n)
 	}
 }

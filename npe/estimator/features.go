@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/lmm/estimate"
 )
 
 // Widths of the network inputs.
@@ -25,7 +26,7 @@ const (
 // units, together with the affine map from the flow's variable u to the
 // original collapsed θ:
 //
-//	θ'_i = θ̂'_i + ŝ_i u_slot(i),  θ = (θ' − C)/A  (Standardization),
+//	θ'_i = θ̂'_i + ŝ_i u_slot(i),  θ = Scaling⁻¹(θ')  (estimate.Scaling),
 //
 // so log q(θ) = log q_u(u) − Σ log ŝ_i + log|det ∂θ'/∂θ|.
 type prepared struct {
@@ -39,7 +40,7 @@ type prepared struct {
 	// logDetToTheta is log|det ∂u/∂θ| = Σ log A_i − Σ log ŝ_i, added to
 	// log q_u to obtain the density of the original θ.
 	logDetToTheta float64
-	std           *Standardization
+	scaling       estimate.Scaling
 }
 
 // slotOf returns the padded flow slot of index i of θ = [β (P), log σ_b
@@ -78,17 +79,16 @@ func prepare(d *lmm.Design, prior lmm.Prior) (*prepared, error) {
 	if p > MaxP || q > MaxQ {
 		return nil, fmt.Errorf("estimator: design has P=%d, Q=%d; the network supports P ≤ %d, Q ≤ %d", p, q, MaxP, MaxQ)
 	}
-	st := NewStandardization(d)
-	ds := st.Design(d)
-	ps := st.Prior(prior, d)
+	ds, sc := estimate.Standardize(d)
+	ps := sc.Prior(prior)
 	lap, err := findLaplace(lmm.NewCollapsed(ds, ps))
 	if err != nil {
 		return nil, err
 	}
-	pr := &prepared{p: p, q: q, m: m, n: n, std: st,
+	pr := &prepared{p: p, q: q, m: m, n: n, scaling: sc,
 		tokens: make([]float64, m*TokenWidth), extras: make([]float64, ExtraWidth),
 		slot: make([]int, p+q+1), centre: lap.Mode, scale: lap.SD}
-	pr.logDetToTheta = st.LogJacobian
+	pr.logDetToTheta = sc.LogJacobian()
 	for i := range pr.slot {
 		pr.slot[i] = slotOf(i, p, q)
 		pr.mask[pr.slot[i]] = true
@@ -188,8 +188,7 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 // target writes u = (θ' − θ̂')/ŝ in flow slots for the original collapsed θ
 // into u (length FlowDim; padded slots zero).
 func (pr *prepared) target(theta, u []float64) {
-	thStd := make([]float64, len(theta))
-	pr.std.ToStandard(thStd, theta)
+	thStd := pr.scaling.Theta(make([]float64, len(theta)), theta)
 	clear(u)
 	for i, s := range pr.slot {
 		u[s] = (thStd[i] - pr.centre[i]) / pr.scale[i]
@@ -201,5 +200,5 @@ func (pr *prepared) toTheta(u, theta []float64) {
 	for i, s := range pr.slot {
 		theta[i] = pr.centre[i] + pr.scale[i]*u[s]
 	}
-	pr.std.ToOriginal(theta, theta)
+	pr.scaling.UnTheta(theta, theta)
 }

@@ -6,18 +6,16 @@ import (
 	"math/rand/v2"
 
 	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/psis"
 )
-
-// KHatThreshold is the Pareto k̂ above which importance sampling is
-// unreliable (Vehtari et al. 2024, §3.2.3, for sample sizes above ~2000
-// the threshold min(1 − 1/log10 S, 0.7) is 0.7).
-const KHatThreshold = 0.7
 
 // Importance is the result of Pareto-smoothed importance sampling of an
 // NPE posterior against the exact posterior p(θ | y).
 type Importance struct {
-	// KHat is the Pareto shape estimate of the weights' tail.
-	KHat float64
+	// KHat is the Pareto shape estimate of the weights' tail, and
+	// Threshold the sample-size dependent bound min(1 − 1/log10 S, 0.7)
+	// above which the weights are unreliable (Vehtari et al. 2024, §3.2.3).
+	KHat, Threshold float64
 	// ESS is the effective sample size 1/Σ w̃² of the smoothed
 	// normalized weights w̃.
 	ESS float64
@@ -28,7 +26,8 @@ type Importance struct {
 	// to Weights, N draws (global draws, θ, random effects and LogQ move
 	// together).
 	Resampled *Posterior
-	// Warnings note a k̂ above KHatThreshold or non-finite weights.
+	// Warnings note a k̂ above Threshold, non-finite weights, and the
+	// warnings of package psis.
 	Warnings []string
 }
 
@@ -36,7 +35,7 @@ type Importance struct {
 // by w = p(θ, y)/q(θ), with log p(θ, y) the exact collapsed log density of
 // lmm (random effects integrated out) on the original design at the
 // unconstrained θ and log q the flow's density in the same coordinates,
-// smooths the weights by PSIS and resamples N draws from rng. The random
+// smooths the weights by PSIS (package psis) and resamples N draws from rng. The random
 // effects need no weight: they are exact draws from p(b | θ, y).
 func ImportanceSample(d *lmm.Design, pr lmm.Prior, post *Posterior, rng *rand.Rand) (*Importance, error) {
 	if err := pr.Check(d); err != nil {
@@ -65,17 +64,12 @@ func ImportanceSample(d *lmm.Design, pr lmm.Prior, post *Posterior, rng *rand.Ra
 	if finite < n {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d draws have zero or non-finite weight", n-finite, n))
 	}
-	logw := make([]float64, n)
-	res.KHat = paretoSmooth(logw, res.LogWeights)
-	sum2 := 0.0
-	for r, v := range logw {
-		w := math.Exp(v)
-		res.Weights[r] = w
-		sum2 += w * w
-	}
-	res.ESS = 1 / sum2
-	if !(res.KHat <= KHatThreshold) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("Pareto k̂ = %.2f > %.1f: importance weights are unreliable", res.KHat, KHatThreshold))
+	smoothed, ps := psis.Smooth(res.LogWeights)
+	psis.Normalize(res.Weights, smoothed)
+	res.KHat, res.Threshold, res.ESS = ps.K, ps.Threshold, ps.ESS
+	res.Warnings = append(res.Warnings, ps.Warnings...)
+	if !ps.Reliable() {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("Pareto k̂ = %.2f > %.2f: importance weights are unreliable", ps.K, ps.Threshold))
 	}
 	res.Resampled = resample(post, res.Weights, rng)
 	return res, nil

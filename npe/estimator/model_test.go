@@ -96,7 +96,8 @@ func TestPaddedDimensionsUntouched(t *testing.T) {
 }
 
 // TestSampleDeterministic checks that the same seed gives the same draws,
-// random effects included, and SampleBatch the same as Sample in turn.
+// random effects included, for Sample and for SampleBatch, and that
+// SampleBatch of one dataset equals Sample.
 func TestSampleDeterministic(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
 	d, pr := sleepstudy(t)
@@ -114,6 +115,27 @@ func TestSampleDeterministic(t *testing.T) {
 		t.Fatal(errs)
 	}
 	equalPosteriors(t, a, batch[0])
+
+	var ds []*lmm.Design
+	var prs []lmm.Prior
+	for i := 0; i < 6; i++ {
+		smp := simSample(t, i)
+		ds, prs = append(ds, smp.Design), append(prs, smp.Prior)
+	}
+	x, errs := m.SampleBatch(ds, prs, 30, newRand(5))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	y, errs := m.SampleBatch(ds, prs, 30, newRand(5))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for i := range x {
+		equalPosteriors(t, x[i], y[i])
+		if x[i].Dim != ds[i].Dim() || x[i].Effects != ds[i].M()*ds[i].Q() {
+			t.Errorf("dataset %d: posterior of dim %d with %d effects", i, x[i].Dim, x[i].Effects)
+		}
+	}
 }
 
 // TestSaveLoad checks that a saved and loaded model gives identical draws
@@ -205,5 +227,27 @@ func TestTrainingPassAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per training pass", allocs)
+	}
+}
+
+// TestDrawsMatchTheta checks that the natural-scale draws are lmm's Params
+// of the unconstrained draws (original-scale β from the centred βc,
+// σ = exp log σ), within rounding.
+func TestDrawsMatchTheta(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	d, pr := sleepstudy(t)
+	post, err := m.Sample(d, pr, 20, newRand(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := lmm.NewStats(d)
+	for r := 0; r < post.N; r++ {
+		p := s.Params(post.Theta[r*post.Dim : (r+1)*post.Dim])
+		want := append(append(append([]float64{}, p.Beta...), p.SigmaB...), p.Sigma)
+		for i, w := range want {
+			if got := post.Draws[r*post.Dim+i]; math.Abs(got-w) > 1e-12*(1+math.Abs(w)) {
+				t.Errorf("draw %d, %s: %v, want %v", r, post.Names[i], got, w)
+			}
+		}
 	}
 }

@@ -50,15 +50,17 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 	if err != nil {
 		return nil, err
 	}
-	ctx := m.contextOf([]*prepared{prep})
-	return m.drawFrom(prep, ctx, d, pr, n, rng)
+	preps := []*prepared{prep}
+	u, logq := m.flowDraws(preps, m.contextOf(preps), n, rng)
+	return m.finish(prep, u, logq, d, pr, rng)
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in
 // parallel and embedded in batched passes over datasets of similar numbers
-// of groups, then each dataset's n draws are taken from rng in the order of
-// those passes (which depends only on the datasets, so results are
-// reproducible for a seed). A dataset that fails yields a nil posterior
+// of groups, whose flow draws are also taken in batched passes; draws come
+// from rng in the order of those passes, which depends only on the
+// datasets and n, so results are reproducible for a seed (but differ from
+// calling Sample on each dataset in turn). A dataset that fails yields a nil posterior
 // and an entry in errs at its index; errs is nil when all succeed.
 func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *rand.Rand) (post []*Posterior, errs []error) {
 	if len(ds) != len(priors) {
@@ -97,38 +99,60 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			sub[j] = ok[k]
 		}
 		ctxs := append([]float64(nil), m.contextOf(sub)...)
-		for j, k := range run {
-			i := idx[k]
-			p, err := m.drawFrom(ok[k], ctxs[j*c:(j+1)*c], ds[i], priors[i], n, rng)
-			if err != nil {
-				fail(i, err)
-				continue
+		for lo := 0; lo < len(run); {
+			hi := lo + 1
+			for hi < len(run) && (hi-lo+1)*n <= maxFlowRows {
+				hi++
 			}
-			post[i] = p
+			u, logq := m.flowDraws(sub[lo:hi], ctxs[lo*c:hi*c], n, rng)
+			for j := lo; j < hi; j++ {
+				k, i, o := run[j], idx[run[j]], j-lo
+				p, err := m.finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rng)
+				if err != nil {
+					fail(i, err)
+					continue
+				}
+				post[i] = p
+			}
+			lo = hi
 		}
 	}
 	return post, errs
 }
 
-// drawFrom samples n draws for one prepared dataset with flow context ctx
-// (one row).
-func (m *Model) drawFrom(prep *prepared, ctx []float64, d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posterior, error) {
-	c := m.Config.Context
-	ctxRep := make([]float64, n*c)
-	for r := 0; r < n; r++ {
-		copy(ctxRep[r*c:], ctx[:c])
-	}
-	m.fillDimMask([]*prepared{prep}, n)
-	u := make([]float64, n*FlowDim)
-	logq := make([]float64, n)
-	m.flow.Sample(rng, u, ctxRep, m.dimMask, logq, n)
+// maxFlowRows bounds the rows of one batched flow pass in SampleBatch
+// (datasets × draws), keeping its buffers to a few tens of MB.
+const maxFlowRows = 8192
 
+// flowDraws draws n flow variables u for each prepared dataset, with flow
+// contexts ctx (one row per dataset), and returns them (len(preps)·n rows
+// of FlowDim) with their log densities log q_u.
+func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Rand) (u, logq []float64) {
+	c := m.Config.Context
+	rows := len(preps) * n
+	ctxRep := make([]float64, rows*c)
+	for r := 0; r < rows; r++ {
+		copy(ctxRep[r*c:(r+1)*c], ctx[(r/n)*c:(r/n+1)*c])
+	}
+	m.fillDimMask(preps, n)
+	u = make([]float64, rows*FlowDim)
+	logq = make([]float64, rows)
+	m.flow.Sample(rng, u, ctxRep, m.dimMask, logq, rows)
+	return u, logq
+}
+
+// finish maps one dataset's flow draws u (with log q_u in logq, which the
+// Posterior takes over) to the original θ and natural scale, turns logq
+// into log q(θ) and completes each draw with an exact draw of the random
+// effects from rng.
+func (m *Model) finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand) (*Posterior, error) {
+	n := len(logq)
 	dim, q, p := prep.p+prep.q+1, prep.q, prep.p
 	post := &Posterior{N: n, Dim: dim, Effects: prep.m * q, Names: d.Names(),
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
 		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale,
 		Warnings: CheckRange(d, pr)}
-	post.Mode = prep.std.ToOriginal(make([]float64, dim), prep.centre)
+	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
 	centred := coll.Stats().Centred
 	for r := 0; r < n; r++ {

@@ -5,15 +5,17 @@ import (
 	"testing"
 
 	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/lmm/estimate"
 )
 
-// TestStandardizationRoundTrip checks that θ ↦ θ' ↦ θ is the identity up
-// to rounding (the map is affine with exact inverse).
+// TestStandardizationRoundTrip checks that θ ↦ θ' ↦ θ, as the estimator
+// uses it (estimate.Scaling), is the identity up to rounding (the map is
+// affine with exact inverse).
 func TestStandardizationRoundTrip(t *testing.T) {
 	d, _ := sleepstudy(t)
-	st := NewStandardization(d)
+	_, sc := estimate.Standardize(d)
 	theta := []float64{298.5, 10.5, 3.2, 1.8, 3.2}
-	back := st.ToOriginal(make([]float64, 5), st.ToStandard(make([]float64, 5), theta))
+	back := sc.UnTheta(make([]float64, 5), sc.Theta(make([]float64, 5), theta))
 	for i := range theta {
 		if math.Abs(back[i]-theta[i]) > 1e-12*(1+math.Abs(theta[i])) {
 			t.Errorf("θ[%d]: round trip %v, want %v", i, back[i], theta[i])
@@ -38,9 +40,9 @@ func TestStandardizationExact(t *testing.T) {
 	}{{"sleepstudy", ds, pr}, {"simulated P=5 Q=3", smp.Design, smp.Prior}}
 	rng := newRand(3)
 	for _, c := range cases {
-		st := NewStandardization(c.d)
+		ds, sc := estimate.Standardize(c.d)
 		orig := lmm.NewCollapsed(c.d, c.pr)
-		std := lmm.NewCollapsed(st.Design(c.d), st.Prior(c.pr, c.d))
+		std := lmm.NewCollapsed(ds, sc.Prior(c.pr))
 		mode, err := findLaplace(orig)
 		if err != nil {
 			t.Fatal(err)
@@ -51,8 +53,8 @@ func TestStandardizationExact(t *testing.T) {
 			for i := range theta {
 				theta[i] = mode.Mode[i] + 0.5*mode.SD[i]*rng.NormFloat64()
 			}
-			want := orig.LogDensity(theta) - st.LogJacobian + float64(c.d.N())*math.Log(st.YScale)
-			got := std.LogDensity(st.ToStandard(make([]float64, dim), theta))
+			want := orig.LogDensity(theta) - sc.LogJacobian() + float64(c.d.N())*math.Log(sc.YScale)
+			got := std.LogDensity(sc.Theta(make([]float64, dim), theta))
 			if math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
 				t.Errorf("%s: standardized log density %.12g, want %.12g", c.name, got, want)
 			}

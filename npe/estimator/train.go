@@ -47,7 +47,9 @@ type TrainOptions struct {
 	// Log, when set, receives a CSV line per validation:
 	// step,datasets_seen,train_nll,val_nll,lr,seconds.
 	Log io.Writer
-	// Progress, when set, is called after every validation.
+	// Progress, when set, is called after every step with the step count
+	// so far, the total, that step's training NLL and the latest validation
+	// NLL (NaN before the first validation). It runs on Train's goroutine.
 	Progress func(step, total int, trainNLL, valNLL float64)
 }
 
@@ -210,6 +212,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 		return saveCheckpoint(opts.CheckpointPath, model, opt, best, tr)
 	}
 	trainSum, trainCount, validations := 0.0, 0, 0
+	lastVal := math.NaN()
 	for tr.step < opts.Steps {
 		if err := ctx.Err(); err != nil {
 			res.Steps = tr.step
@@ -240,6 +243,9 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 		trainSum += loss
 		trainCount++
 		if tr.step%opts.ValidateEvery != 0 && tr.step != opts.Steps {
+			if opts.Progress != nil {
+				opts.Progress(tr.step, opts.Steps, loss, lastVal)
+			}
 			continue
 		}
 		vnll, err := model.evalNLL(val)
@@ -255,8 +261,9 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 				return res, fmt.Errorf("estimator: writing log: %w", err)
 			}
 		}
+		lastVal = vnll
 		if opts.Progress != nil {
-			opts.Progress(rec.Step, opts.Steps, rec.TrainNLL, rec.ValNLL)
+			opts.Progress(tr.step, opts.Steps, loss, vnll)
 		}
 		if vnll < res.BestValNLL {
 			res.BestValNLL, res.BestStep = vnll, tr.step

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/metabeta-go/metabeta/npe/weights"
 )
 
 // trainOpts is a short training run: 30 steps of 16 datasets, validated
@@ -63,7 +67,12 @@ func TestTrainResume(t *testing.T) {
 	opts := trainOpts()
 	opts.CheckpointPath = filepath.Join(dir, "ckpt")
 	ctx, cancel := context.WithCancel(context.Background())
-	opts.Progress = func(step, _ int, _, _ float64) {
+	calls := 0
+	opts.Progress = func(step, total int, _, val float64) {
+		calls++
+		if step != calls || total != 30 || math.IsNaN(val) != (step < 10) {
+			t.Errorf("progress call %d: step %d of %d, validation NLL %v", calls, step, total, val)
+		}
 		if step == 10 {
 			cancel()
 		}
@@ -94,5 +103,60 @@ func TestTrainResume(t *testing.T) {
 				t.Fatalf("%s[%d]: resumed %v, uninterrupted %v", pb[i].Name, j, pb[i].Value[j], pr[i].Value[j])
 			}
 		}
+	}
+}
+
+// TestTrainRejectsInvalidOptions checks that bad options are an error.
+func TestTrainRejectsInvalidOptions(t *testing.T) {
+	m := New(tinyConfig(), newRand(1))
+	for _, o := range []TrainOptions{{Steps: -1}, {BatchSize: -2}, {LR: -1}, {Patience: -1}} {
+		if _, err := Train(context.Background(), m, o); err == nil {
+			t.Errorf("options %+v accepted", o)
+		}
+	}
+}
+
+// TestCheckpointFiles checks that a checkpoint yields a usable model
+// (LoadCheckpoint), that Load refuses a checkpoint as a model file, and
+// that resuming from a corrupted checkpoint is an error.
+func TestCheckpointFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ckpt")
+	opts := trainOpts()
+	opts.Steps, opts.ValidateEvery, opts.CheckpointPath = 10, 5, path
+	m := New(tinyConfig(), newRand(1))
+	if _, err := Train(context.Background(), m, opts); err != nil {
+		t.Fatal(err)
+	}
+	loaded, steps, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps != 10 {
+		t.Errorf("checkpoint holds %d steps, want 10", steps)
+	}
+	d, pr := sleepstudy(t)
+	a, err := m.Sample(d, pr, 20, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loaded.Sample(d, pr, 20, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalPosteriors(t, a, b)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bytes.NewReader(data)); !errors.Is(err, weights.ErrMismatch) {
+		t.Errorf("Load of a checkpoint: %v, want ErrMismatch", err)
+	}
+	data[len(data)/3] ^= 1
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts.Resume = true
+	if _, err := Train(context.Background(), New(tinyConfig(), newRand(1)), opts); !errors.Is(err, weights.ErrCorrupt) {
+		t.Errorf("resume from a corrupted checkpoint: %v, want ErrCorrupt", err)
 	}
 }

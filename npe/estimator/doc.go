@@ -1,0 +1,100 @@
+// Package estimator is the neural posterior estimator (NPE) of the linear
+// mixed model
+//
+//	y = Xβ + Zb_g + ε,  b_g ~ N(0, diag σ_b²),  ε ~ N(0, σ²I),
+//
+// after metabeta (Kipnis, Binz & Schulz, arXiv 2510.07473, §§2–3), with the
+// change that the measured NPE prototype found decisive (npe-prototype.md,
+// design B): closed-form/optimizer estimates θ̂ are fed to the network and
+// the flow models θ − θ̂.
+//
+// # Standardization
+//
+// Each dataset is mapped to standardized units (estimate.Standardize): y' =
+// (y − ȳ)/s_y and x'_j = x_j/s_j. Predictors are scaled, not shifted, so
+// random slopes stay random slopes and σ_b maps exactly; lmm's centred
+// coordinates θ = [βc, log σ_b, log σ] then map by an affine θ' = Aθ + C
+// and the prior maps exactly into the same units (normal means and all
+// scales by the same factors). The standardized model is the original one
+// in other units: log p'(θ', y') = log p(θ, y) − log|A| + N log s_y, which
+// the tests check on lmm's exact densities.
+//
+// # Inputs
+//
+// Per group g one token of TokenWidth exact group statistics of the
+// standardized data: √n_g/10, log n_g/4, and asinh of the group means of y,
+// y², the residual r = y − x'ᵀβ̂ and r², and per column slot (padded to
+// MaxP = 6) of x_c, x_c·y, x_c·x_c' with presence and random-term flags.
+// Groups are a set: the summary is permutation-invariant and padded groups
+// are masked out of attention and pooling, so datasets with more groups than
+// the trained 200 still run (CheckRange warns). Per dataset, ExtraWidth
+// inputs: the standardized prior dampened as in metabeta, sign(x)√|x|;
+// √m/10 and √N/10; the Laplace mode θ̂' (÷3, clipped to ±5) and log Laplace
+// SDs (÷3); and the mask of real dimensions.
+//
+// # Laplace centre
+//
+// θ̂' is the mode of the exact log posterior log p(θ', y') of lmm.Collapsed
+// (random effects integrated out; prior and log-Jacobian included, so the
+// mode exists even when σ_b → 0), found by damped Newton steps with a
+// central finite-difference Hessian of the exact gradient; ŝ are the
+// marginal SDs √diag(−∇²)⁻¹ at the mode (Laplace approximation, Tierney &
+// Kadane 1986), clamped to [1e-4, 10].
+//
+// # Network
+//
+// Summary: Dense embedding → Blocks set-attention blocks (SAB, Lee et al.
+// 2019, post-norm as metabeta) → masked mean pool → Dense; concatenated with
+// the dataset inputs → context MLP. Flow (package npe/flow): FlowSteps of
+// ActNorm → fixed permutation → affine (RealNVP, Dinh et al. 2017) or
+// rational-quadratic spline (Durkan et al. 2019) coupling, Student-t or
+// Normal base, over FlowDim = MaxP + MaxQ + 1 = 10 padded slots
+// [β (6), log σ_b (3), log σ]; padded slots are identity with zero
+// log-determinant and excluded from the base density. The flow variable is
+//
+//	u_i = (θ'_i − θ̂'_i)/ŝ_i,
+//
+// an affine change, so the density of the original θ is exact:
+//
+//	log q(θ) = log q_u(u) − Σ_i log ŝ_i + Σ_{i<P} log A_i.
+//
+// # Random effects
+//
+// Each global draw θ is completed by an exact draw of b ~ p(b | θ, y), the
+// Gaussian conditional of lmm.Collapsed.SampleRandomEffects on the original
+// design (Henderson 1975), so the random effects need no network.
+//
+// # Training
+//
+// The loss is the mean negative log density of the true standardized θ'
+// under q, on fresh datasets from package sim every step (online
+// simulation; dataset i of step t is sim stream (Seed, t·BatchSize + i), so
+// a run is deterministic and resumable), with AdamW (Loshchilov & Hutter
+// 2019), gradient-norm clipping, linear warm-up and cosine decay, a fixed
+// validation set, checkpoints holding weights, optimizer moments, step and
+// best weights, and early stopping on the validation NLL. Datasets in a
+// batch are grouped by number of groups so that padding stays small.
+//
+// # Importance sampling
+//
+// ImportanceSample weights draws by log w = log p(θ, y) − log q(θ) in the
+// collapsed coordinates, with log p the exact lmm.Collapsed density on the
+// original design, and smooths them by Pareto-smoothed importance sampling
+// (package psis; Vehtari, Simpson, Gelman, Yao & Gabry 2024, JMLR 25(72);
+// the weights match R's loo 2.5.1), reporting k̂ (warning above
+// min(1 − 1/log10 S, 0.7)) and the ESS, and resampling the draws.
+//
+// # References
+//
+//   - Kipnis, Binz & Schulz, metabeta – A fast neural model for Bayesian
+//     mixed-effects regression, arXiv 2510.07473.
+//   - Lee et al. (2019), Set Transformer, ICML.
+//   - Dinh, Sohl-Dickstein & Bengio (2017), Density estimation using Real
+//     NVP, ICLR; Durkan et al. (2019), Neural spline flows, NeurIPS.
+//   - Tierney & Kadane (1986), Accurate approximations for posterior
+//     moments and marginal densities, JASA 81(393).
+//   - Henderson (1975), Best linear unbiased estimation and prediction
+//     under a selection model, Biometrics 31(2).
+//   - Vehtari, Simpson, Gelman, Yao & Gabry (2024), Pareto smoothed
+//     importance sampling, JMLR 25(72).
+package estimator
