@@ -25,6 +25,14 @@
 // standardized data: √n_g/10, log n_g/4, and asinh of the group means of y,
 // y², the residual r = y − x'ᵀβ̂ and r², and per column slot (padded to
 // MaxP = 6) of x_c, x_c·y, x_c·x_c' with presence and random-term flags.
+// As an ablation (Config.Tokens), metabeta's observation-level input
+// replaces or extends these tokens: a local set transformer over each
+// group's observations [y', x', z'] (LocalWidth each), mean-pooled to one
+// token per group ("local", with √n_g/10 and log n_g/4) or concatenated with
+// the statistics ("both"). It costs about 20× more per training step on
+// 2 cores (attention over up to 100 observations per group), and is exact
+// information only in the limit of a perfect local network, whereas the
+// statistics tokens are exact sufficient statistics of the Gaussian LMM.
 // Groups are a set: the summary is permutation-invariant and padded groups
 // are masked out of attention and pooling, so datasets with more groups than
 // the trained 200 still run (CheckRange warns). Per dataset, ExtraWidth
@@ -47,8 +55,8 @@
 // 2019, post-norm as metabeta) → masked mean pool → Dense; concatenated with
 // the dataset inputs → context MLP. Flow (package npe/flow): FlowSteps of
 // ActNorm → fixed permutation → affine (RealNVP, Dinh et al. 2017) or
-// rational-quadratic spline (Durkan et al. 2019) coupling, Student-t or
-// Normal base, over FlowDim = MaxP + MaxQ + 1 = 10 padded slots
+// rational-quadratic spline (Durkan et al. 2019) coupling, Normal (the
+// default) or Student-t base, over FlowDim = MaxP + MaxQ + 1 = 10 padded slots
 // [β (6), log σ_b (3), log σ]; padded slots are identity with zero
 // log-determinant and excluded from the base density. The flow variable is
 //

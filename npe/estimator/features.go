@@ -31,6 +31,7 @@ const (
 // so log q(θ) = log q_u(u) − Σ log ŝ_i + log|det ∂θ'/∂θ|.
 type prepared struct {
 	p, q, m, n int
+	maxGroup   int       // observations in the largest group
 	tokens     []float64 // m × TokenWidth
 	extras     []float64 // ExtraWidth
 	mask       [FlowDim]bool
@@ -41,6 +42,9 @@ type prepared struct {
 	// log q_u to obtain the density of the original θ.
 	logDetToTheta float64
 	scaling       estimate.Scaling
+	// std is the standardized design, for the observation-level tokens of
+	// Config.Tokens "local" and "both".
+	std *lmm.Design
 }
 
 // slotOf returns the padded flow slot of index i of θ = [β (P), log σ_b
@@ -87,7 +91,10 @@ func prepare(d *lmm.Design, prior lmm.Prior) (*prepared, error) {
 	}
 	pr := &prepared{p: p, q: q, m: m, n: n, scaling: sc,
 		tokens: make([]float64, m*TokenWidth), extras: make([]float64, ExtraWidth),
-		slot: make([]int, p+q+1), centre: lap.Mode, scale: lap.SD}
+		slot: make([]int, p+q+1), centre: lap.Mode, scale: lap.SD, std: ds}
+	for _, ng := range d.GroupSizes() {
+		pr.maxGroup = max(pr.maxGroup, ng)
+	}
 	pr.logDetToTheta = sc.LogJacobian()
 	for i := range pr.slot {
 		pr.slot[i] = slotOf(i, p, q)

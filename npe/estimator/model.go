@@ -19,6 +19,11 @@ type Model struct {
 	summary *nn.SetTransformer
 	context *nn.Sequential
 	flow    *flow.Flow
+	// flowReps are replicas of flow for the parallel chunks of sampling.
+	flowReps []*flow.Flow
+	// local is the observation-level set transformer of Config.Tokens
+	// "local" and "both"; nil for the default group statistics.
+	local *nn.SetTransformer
 
 	// batch buffers
 	tokens  []float64
@@ -34,6 +39,14 @@ type Model struct {
 	runs    [][]int
 	sub     []*prepared
 	subU    []float64
+
+	// local-token buffers and the batch of the last contextOf
+	ctxBatch []*prepared
+	tokS     int
+	obs      []float64
+	obsMask  []bool
+	cursor   []int
+	dpooled  []float64
 }
 
 // New returns a model of architecture cfg (zero fields take
@@ -46,20 +59,30 @@ func New(cfg Config, rng *rand.Rand) *Model {
 	}
 	m := &Model{Config: cfg}
 	m.summary = nn.NewSetTransformer("summary", nn.SetTransformerConfig{
-		In: TokenWidth, Width: cfg.Width, Heads: cfg.Heads, Hidden: cfg.Hidden,
+		In: cfg.groupTokenWidth(), Width: cfg.Width, Heads: cfg.Heads, Hidden: cfg.Hidden,
 		Blocks: cfg.Blocks, Out: cfg.SummaryOut,
 	}, rng)
 	m.context = nn.NewMLP("context", []int{cfg.SummaryOut + ExtraWidth, cfg.ContextHidden, cfg.Context}, "gelu", rng)
 	m.flow = flow.New(cfg.flowConfig(), rng)
+	if cfg.Tokens != "" {
+		m.local = nn.NewSetTransformer("local", nn.SetTransformerConfig{
+			In: LocalWidth, Width: cfg.Width, Heads: cfg.Heads, Hidden: cfg.Hidden,
+			Blocks: cfg.LocalBlocks, Out: cfg.Width,
+		}, rng)
+	}
 	return m
 }
 
 // Params returns every trainable parameter in a fixed order: summary,
-// context, flow.
+// context, flow, then the local set transformer if any.
 func (m *Model) Params() []*nn.Param {
 	ps := append([]*nn.Param{}, m.summary.Params()...)
 	ps = append(ps, m.context.Params()...)
-	return append(ps, m.flow.Params()...)
+	ps = append(ps, m.flow.Params()...)
+	if m.local != nil {
+		ps = append(ps, m.local.Params()...)
+	}
+	return ps
 }
 
 // NumParams returns the number of trainable scalars.
@@ -74,16 +97,8 @@ func (m *Model) contextOf(batch []*prepared) []float64 {
 	for _, pr := range batch {
 		s = max(s, pr.m)
 	}
-	m.tokens = grow(m.tokens, b*s*TokenWidth)
-	clear(m.tokens)
-	m.tokMask = growBool(m.tokMask, b*s)
-	clear(m.tokMask)
-	for i, pr := range batch {
-		copy(m.tokens[i*s*TokenWidth:], pr.tokens)
-		for g := 0; g < pr.m; g++ {
-			m.tokMask[i*s+g] = true
-		}
-	}
+	m.ctxBatch = batch
+	m.fillGroupTokens(batch, s)
 	sum := m.summary.Forward(m.tokens, b, s, m.tokMask)
 	so := m.Config.SummaryOut
 	in := so + ExtraWidth
@@ -127,7 +142,10 @@ func (m *Model) backward(w []float64, b int) {
 	for i := 0; i < b; i++ {
 		copy(m.dsum[i*so:(i+1)*so], din[i*in:i*in+so])
 	}
-	m.summary.Backward(m.dsum)
+	dtok := m.summary.Backward(m.dsum)
+	if m.local != nil {
+		m.localBackward(m.ctxBatch, dtok)
+	}
 }
 
 // tokenBudget bounds the padded tokens (sets × longest set) of one
@@ -177,7 +195,13 @@ func (m *Model) bySetSize(batch []*prepared) [][]int {
 	m.runs = m.runs[:0]
 	for lo := 0; lo < len(order); {
 		hi := lo + 1
+		groups, nmax := batch[order[lo]].m, batch[order[lo]].maxGroup
 		for hi < len(order) && (hi-lo+1)*batch[order[hi]].m <= tokenBudget {
+			next := batch[order[hi]]
+			if m.local != nil && (groups+next.m)*max(nmax, next.maxGroup) > localBudget {
+				break
+			}
+			groups, nmax = groups+next.m, max(nmax, next.maxGroup)
 			hi++
 		}
 		m.runs = append(m.runs, order[lo:hi])

@@ -128,16 +128,21 @@ const maxFlowRows = 8192
 // contexts ctx (one row per dataset), and returns them (len(preps)·n rows
 // of FlowDim) with their log densities log q_u.
 func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Rand) (u, logq []float64) {
-	c := m.Config.Context
-	rows := len(preps) * n
-	ctxRep := make([]float64, rows*c)
-	for r := 0; r < rows; r++ {
-		copy(ctxRep[r*c:(r+1)*c], ctx[(r/n)*c:(r/n+1)*c])
-	}
+	rows, c := len(preps)*n, m.Config.Context
 	m.fillDimMask(preps, n)
 	u = make([]float64, rows*FlowDim)
 	logq = make([]float64, rows)
-	m.flow.Sample(rng, u, ctxRep, m.dimMask, logq, rows)
+	cs := drawChunks(len(preps), n)
+	rngs := splitRand(rng, len(cs))
+	for len(m.flowReps) < len(cs) {
+		m.flowReps = append(m.flowReps, m.flow.Replica())
+	}
+	nn.ParallelFor(len(cs), func(i int) {
+		ch := cs[i]
+		k := ch.hi - ch.lo
+		m.flowReps[i].SampleShared(rngs[i], u[ch.lo*FlowDim:ch.hi*FlowDim], ctx[ch.ctx*c:(ch.ctx+k/ch.per)*c],
+			ch.per, m.dimMask[ch.lo*FlowDim:ch.hi*FlowDim], logq[ch.lo:ch.hi], k)
+	})
 	return u, logq
 }
 
@@ -155,16 +160,29 @@ func (m *Model) finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.
 	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
 	centred := coll.Stats().Centred
-	for r := 0; r < n; r++ {
-		th := post.Theta[r*dim : (r+1)*dim]
-		prep.toTheta(u[r*FlowDim:(r+1)*FlowDim], th)
-		logq[r] += prep.logDetToTheta
-		nat := post.Draws[r*dim : (r+1)*dim]
-		centred.ToOriginal(nat[:p], th[:p])
-		for k := p; k < dim; k++ {
-			nat[k] = math.Exp(th[k])
+	cs := drawChunks(1, n)
+	rngs := splitRand(rng, len(cs))
+	bad := make([]int, len(cs))
+	nn.ParallelFor(len(cs), func(i int) {
+		coll := coll.Clone()
+		bad[i] = -1
+		for r := cs[i].lo; r < cs[i].hi; r++ {
+			th := post.Theta[r*dim : (r+1)*dim]
+			prep.toTheta(u[r*FlowDim:(r+1)*FlowDim], th)
+			logq[r] += prep.logDetToTheta
+			nat := post.Draws[r*dim : (r+1)*dim]
+			centred.ToOriginal(nat[:p], th[:p])
+			for k := p; k < dim; k++ {
+				nat[k] = math.Exp(th[k])
+			}
+			if !isFinite(logq[r]) || !coll.SampleRandomEffects(rngs[i], th, post.RandomEffects[r*prep.m*q:(r+1)*prep.m*q]) {
+				bad[i] = r
+				return
+			}
 		}
-		if !isFinite(logq[r]) || !coll.SampleRandomEffects(rng, th, post.RandomEffects[r*prep.m*q:(r+1)*prep.m*q]) {
+	})
+	for _, r := range bad {
+		if r >= 0 {
 			return nil, fmt.Errorf("estimator: draw %d is not finite", r)
 		}
 	}

@@ -17,6 +17,7 @@ type ActNorm struct {
 	x    []float64
 	mask []bool
 	n    int
+	inv  []float64 // exp(−ℓ), for Inverse
 }
 
 // NewActNorm returns the identity ActNorm.
@@ -82,6 +83,10 @@ func (a *ActNorm) Forward(z, x, _ []float64, mask []bool, logDet []float64, n in
 // Inverse computes x = (z − b)·exp(−ℓ) on real dimensions.
 func (a *ActNorm) Inverse(x, z, _ []float64, mask []bool, logDet []float64, n int) {
 	D := a.dim
+	a.inv = grow(a.inv, D)
+	for d := range a.inv {
+		a.inv[d] = math.Exp(-a.LogScale.Value[d])
+	}
 	for r := 0; r < n; r++ {
 		for d := 0; d < D; d++ {
 			i := r*D + d
@@ -89,7 +94,7 @@ func (a *ActNorm) Inverse(x, z, _ []float64, mask []bool, logDet []float64, n in
 				x[i] = z[i]
 				continue
 			}
-			x[i] = (z[i] - a.Shift.Value[d]) * math.Exp(-a.LogScale.Value[d])
+			x[i] = (z[i] - a.Shift.Value[d]) * a.inv[d]
 			logDet[r] -= a.LogScale.Value[d]
 		}
 	}
@@ -111,4 +116,8 @@ func (a *ActNorm) Backward(dx, _ []float64, dz, dLogDet []float64) {
 			a.Shift.Grad[d] += dz[i]
 		}
 	}
+}
+
+func (a *ActNorm) inverseShared(x, z, _ []float64, _ int, mask []bool, logDet []float64, n int) {
+	a.Inverse(x, z, nil, mask, logDet, n)
 }

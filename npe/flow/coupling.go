@@ -23,7 +23,7 @@ type AffineCoupling struct {
 	dim, a int
 	ctxDim int
 	clamp  float64
-	in     []float64
+	cin    condInput
 	out    []float64
 	dout   []float64
 	x      []float64
@@ -60,21 +60,7 @@ func (c *AffineCoupling) Replica() Transform {
 
 // condition evaluates the conditioner on [masked x_a, ctx].
 func (c *AffineCoupling) condition(xa, ctx []float64, mask []bool, n int) []float64 {
-	D, a, C := c.dim, c.a, c.ctxDim
-	w := a + C
-	c.in = grow(c.in, n*w)
-	for r := 0; r < n; r++ {
-		row := c.in[r*w : (r+1)*w]
-		for j := 0; j < a; j++ {
-			if active(mask, r*D+j) {
-				row[j] = xa[r*D+j]
-			} else {
-				row[j] = 0
-			}
-		}
-		copy(row[a:], ctx[r*C:(r+1)*C])
-	}
-	return c.Cond.Forward(c.in, n)
+	return c.cin.forward(c.Cond, xa, ctx, mask, c.dim, c.a, c.ctxDim, n)
 }
 
 // Forward computes z from x.
@@ -101,9 +87,18 @@ func (c *AffineCoupling) Forward(z, x, ctx []float64, mask []bool, logDet []floa
 
 // Inverse computes x from z: x_b = (z_b − t)·exp(−s).
 func (c *AffineCoupling) Inverse(x, z, ctx []float64, mask []bool, logDet []float64, n int) {
+	c.invert(x, z, c.condition(z, ctx, mask, n), mask, logDet, n)
+}
+
+// inverseShared is Inverse with row r conditioned on context row r/per.
+func (c *AffineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int) {
+	c.invert(x, z, c.cin.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
+}
+
+// invert applies the inverse coupling given the conditioner's output.
+func (c *AffineCoupling) invert(x, z, out []float64, mask []bool, logDet []float64, n int) {
 	D, a := c.dim, c.a
 	nb := D - a
-	out := c.condition(z, ctx, mask, n)
 	for r := 0; r < n; r++ {
 		copy(x[r*D:r*D+a], z[r*D:r*D+a])
 		o := out[r*2*nb : (r+1)*2*nb]

@@ -217,13 +217,25 @@ func (f *Flow) Backward(dx, dctx, w []float64) {
 // Sample draws n rows x_r ~ q(· | ctx_r) into x, writes log q(x_r | ctx_r)
 // into logq (if non-nil); padded dimensions of x are zero.
 func (f *Flow) Sample(rng *rand.Rand, x, ctx []float64, mask []bool, logq []float64, n int) {
-	f.checkSizes(x, ctx, n)
+	f.SampleShared(rng, x, ctx, 1, mask, logq, n)
+}
+
+// SampleShared is Sample for rows whose contexts repeat in runs of per: ctx
+// holds n/per rows and row r of x is drawn from q(· | ctx_{⌊r/per⌋}). Draws
+// of one dataset share its context, and the conditioners then evaluate the
+// context's part of their first layer once per run (see condInput), which
+// is most of the cost of sampling. The draws equal Sample's on the
+// repeated contexts up to rounding.
+func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bool, logq []float64, n int) {
+	if per <= 0 || n%per != 0 || len(x) != n*f.Config.Dim || len(ctx) != n/per*f.Config.Context {
+		panic("flow: input size mismatch")
+	}
 	f.prepare(mask, n)
 	L := len(f.Transforms)
 	f.Base.Sample(rng, f.xs[L], f.masks[L], n)
 	f.Base.LogProb(f.baseLP, f.xs[L], f.masks[L], n)
 	for i := L - 1; i >= 0; i-- {
-		f.Transforms[i].Inverse(f.xs[i], f.xs[i+1], ctx, f.masks[i], f.logDet, n)
+		f.Transforms[i].(sharedInverter).inverseShared(f.xs[i], f.xs[i+1], ctx, per, f.masks[i], f.logDet, n)
 	}
 	copy(x, f.xs[0])
 	if logq != nil {

@@ -248,6 +248,41 @@ func TestSampleLogProb(t *testing.T) {
 	}
 }
 
+// TestSampleShared checks that SampleShared, which evaluates each context's
+// share of the conditioners once per run of rows, gives the draws and log
+// densities of Sample on the explicitly repeated contexts (same base draws
+// from the same seed), with padding, to round-off (1e-12).
+func TestSampleShared(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range testConfigs {
+		t.Run(name, func(t *testing.T) {
+			f := testFlow(cfg, 9)
+			const groups, per = 3, 4
+			n := groups * per
+			ctx := randSlice(rand.New(rand.NewPCG(10, 1)), groups*cfg.Context)
+			rep := make([]float64, n*cfg.Context)
+			for r := 0; r < n; r++ {
+				copy(rep[r*cfg.Context:(r+1)*cfg.Context], ctx[(r/per)*cfg.Context:])
+			}
+			mask := testMask(n, cfg.Dim)
+			x1, x2 := make([]float64, n*cfg.Dim), make([]float64, n*cfg.Dim)
+			lq1, lq2 := make([]float64, n), make([]float64, n)
+			f.Sample(rand.New(rand.NewPCG(11, 1)), x1, rep, mask, lq1, n)
+			f.SampleShared(rand.New(rand.NewPCG(11, 1)), x2, ctx, per, mask, lq2, n)
+			for i := range x1 {
+				if math.Abs(x1[i]-x2[i]) > 1e-12 {
+					t.Fatalf("x[%d]: Sample %v, SampleShared %v", i, x1[i], x2[i])
+				}
+			}
+			for r := range lq1 {
+				if math.Abs(lq1[r]-lq2[r]) > 1e-12 {
+					t.Fatalf("row %d: Sample log q %v, SampleShared %v", r, lq1[r], lq2[r])
+				}
+			}
+		})
+	}
+}
+
 // TestStudentTSampleMoments checks draws from the Student-t base against its
 // variance ν/(ν−2) with ν = 7 (closed form), within 4 Monte Carlo standard
 // errors; the MCSE of the sample second moment is sd(z²)/√N with

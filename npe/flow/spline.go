@@ -196,7 +196,7 @@ type SplineCoupling struct {
 	bins   int
 	bound  float64
 	knots  *splineKnots
-	in     []float64
+	cin    condInput
 	out    []float64
 	dout   []float64
 	bin    []int
@@ -233,21 +233,7 @@ func (c *SplineCoupling) Replica() Transform {
 }
 
 func (c *SplineCoupling) condition(xa, ctx []float64, mask []bool, n int) []float64 {
-	D, a, C := c.dim, c.a, c.ctxDim
-	w := a + C
-	c.in = grow(c.in, n*w)
-	for r := 0; r < n; r++ {
-		row := c.in[r*w : (r+1)*w]
-		for j := 0; j < a; j++ {
-			if active(mask, r*D+j) {
-				row[j] = xa[r*D+j]
-			} else {
-				row[j] = 0
-			}
-		}
-		copy(row[a:], ctx[r*C:(r+1)*C])
-	}
-	return c.Cond.Forward(c.in, n)
+	return c.cin.forward(c.Cond, xa, ctx, mask, c.dim, c.a, c.ctxDim, n)
 }
 
 // Forward computes z from x.
@@ -280,9 +266,18 @@ func (c *SplineCoupling) Forward(z, x, ctx []float64, mask []bool, logDet []floa
 
 // Inverse computes x from z.
 func (c *SplineCoupling) Inverse(x, z, ctx []float64, mask []bool, logDet []float64, n int) {
+	c.invert(x, z, c.condition(z, ctx, mask, n), mask, logDet, n)
+}
+
+// inverseShared is Inverse with row r conditioned on context row r/per.
+func (c *SplineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int) {
+	c.invert(x, z, c.cin.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
+}
+
+// invert applies the inverse splines given the conditioner's output.
+func (c *SplineCoupling) invert(x, z, out []float64, mask []bool, logDet []float64, n int) {
 	D, a, P := c.dim, c.a, 3*c.bins-1
 	nb := D - a
-	out := c.condition(z, ctx, mask, n)
 	for r := 0; r < n; r++ {
 		copy(x[r*D:r*D+a], z[r*D:r*D+a])
 		for j := 0; j < nb; j++ {

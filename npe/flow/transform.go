@@ -20,6 +20,13 @@ type Transform interface {
 	Replica() Transform
 }
 
+// sharedInverter is implemented by every transform of this package: Inverse
+// for n rows whose contexts repeat in runs of per (row r uses row r/per of
+// ctx), which conditioners evaluate at a fraction of the cost.
+type sharedInverter interface {
+	inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int)
+}
+
 // maskMapper is implemented by transforms that move dimensions, so that the
 // flow can carry the padding mask along.
 type maskMapper interface {

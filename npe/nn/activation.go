@@ -81,8 +81,14 @@ func (r *ReLU) Forward(x []float64, rows int) []float64 {
 	}
 	r.x = x
 	r.y = grow(r.y, len(x))
+	y := r.y[:len(x)]
 	for i, v := range x {
-		r.y[i] = max(v, 0)
+		// Not max(v, 0), whose ±0 and NaN rules cost a third of the
+		// layer; NaN still propagates.
+		if v <= 0 {
+			v = 0
+		}
+		y[i] = v
 	}
 	return r.y
 }
