@@ -52,7 +52,7 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 	}
 	preps := []*prepared{prep}
 	u, logq := m.flowDraws(preps, m.contextOf(preps), n, rng)
-	return m.finish(prep, u, logq, d, pr, rng)
+	return m.finish(prep, u, logq, d, pr, splitRand(rng, 1)[0])
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in
@@ -105,14 +105,16 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 				hi++
 			}
 			u, logq := m.flowDraws(sub[lo:hi], ctxs[lo*c:hi*c], n, rng)
-			for j := lo; j < hi; j++ {
-				k, i, o := run[j], idx[run[j]], j-lo
-				p, err := m.finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rng)
+			rngs := splitRand(rng, hi-lo)
+			ferrs := make([]error, hi-lo)
+			nn.ParallelFor(hi-lo, func(o int) {
+				k, i := run[lo+o], idx[run[lo+o]]
+				post[i], ferrs[o] = m.finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o])
+			})
+			for o, err := range ferrs {
 				if err != nil {
-					fail(i, err)
-					continue
+					fail(idx[run[lo+o]], err)
 				}
-				post[i] = p
 			}
 			lo = hi
 		}
