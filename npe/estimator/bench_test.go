@@ -55,6 +55,15 @@ func BenchmarkTrainStep(b *testing.B) {
 	benchTrain(b, DefaultConfig(), 64)
 }
 
+// BenchmarkTrainStepLocalTokens is BenchmarkTrainStep with metabeta's
+// observation-level local set transformer instead of the group-statistics
+// tokens (Config.Tokens "local"), the cost side of that ablation.
+func BenchmarkTrainStepLocalTokens(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Tokens = "local"
+	benchTrain(b, cfg, 64)
+}
+
 // BenchmarkTrainStepNetworkOnly is the network part of a training step
 // (forward, backward, update) on a fixed prepared batch of 64.
 func BenchmarkTrainStepNetworkOnly(b *testing.B) {

@@ -74,3 +74,19 @@ func newDefaultSimulator(t testing.TB) *sim.Simulator {
 	}
 	return s
 }
+
+// sameDraws checks that models a and b draw the same posterior of
+// sleepstudy, bit for bit, from the same seed.
+func sameDraws(t *testing.T, a, b *Model, n int) {
+	t.Helper()
+	d, pr := sleepstudy(t)
+	pa, err := a.Sample(d, pr, n, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.Sample(d, pr, n, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalPosteriors(t, pa, pb)
+}

@@ -138,16 +138,7 @@ func TestLocalTokensSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, pr := sleepstudy(t)
-	a, err := m.Sample(d, pr, 20, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := loaded.Sample(d, pr, 20, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	equalPosteriors(t, a, b)
+	sameDraws(t, m, loaded, 20)
 
 	preps, u := localBatch(t)
 	allocs := testing.AllocsPerRun(3, func() {

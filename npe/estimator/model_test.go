@@ -153,16 +153,7 @@ func TestSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, pr := sleepstudy(t)
-	a, err := m.Sample(d, pr, 50, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := loaded.Sample(d, pr, 50, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	equalPosteriors(t, a, b)
+	sameDraws(t, m, loaded, 50)
 
 	flipped := bytes.Clone(file)
 	flipped[len(flipped)/2] ^= 0x40

@@ -134,16 +134,7 @@ func TestCheckpointFiles(t *testing.T) {
 	if steps != 10 {
 		t.Errorf("checkpoint holds %d steps, want 10", steps)
 	}
-	d, pr := sleepstudy(t)
-	a, err := m.Sample(d, pr, 20, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := loaded.Sample(d, pr, 20, newRand(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	equalPosteriors(t, a, b)
+	sameDraws(t, m, loaded, 20)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
