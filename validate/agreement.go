@@ -23,7 +23,13 @@ type AgreementResult struct {
 	MeanAbsDiff     Estimate `json:"mean_abs_dmean_over_sd"`
 	MedianLogSDRate fit.Num  `json:"median_log_sd_ratio"`
 	W1              Estimate `json:"w1_over_sd"`
-	approx, ref     []float64
+	// RecoveryR and NUTSRecoveryR are the Pearson r of this method's and
+	// of NUTS's posterior means against the truths on these same
+	// posteriors, so that their difference compares recovery on equal
+	// datasets (Table 1 pools each method's own datasets).
+	RecoveryR     fit.Num `json:"recovery_r"`
+	NUTSRecoveryR fit.Num `json:"nuts_recovery_r"`
+	approx, ref   []float64
 }
 
 // ISResult summarizes the importance-sampling diagnostics of npe-is.
@@ -50,7 +56,7 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 			continue
 		}
 		type acc struct {
-			approx, ref, absDiff, logSD, w1 []float64
+			approx, ref, truth, absDiff, logSD, w1 []float64
 		}
 		byKind := map[string]*acc{}
 		for _, r := range recs {
@@ -74,6 +80,7 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 				}
 				a.approx = append(a.approx, p.Mean)
 				a.ref = append(a.ref, q.Mean)
+				a.truth = append(a.truth, p.Truth)
 				a.absDiff = append(a.absDiff, math.Abs(p.Mean-q.Mean)/q.SD)
 				a.logSD = append(a.logSD, math.Log(p.SD/q.SD))
 				a.w1 = append(a.w1, quantileW1(p.Quantiles, q.Quantiles)/q.SD)
@@ -91,6 +98,8 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 				MeanAbsDiff:     meanSE(a.absDiff),
 				MedianLogSDRate: fit.Num(median(a.logSD)),
 				W1:              meanSE(a.w1),
+				RecoveryR:       fit.Num(calibration.Pearson(a.approx, a.truth).R),
+				NUTSRecoveryR:   fit.Num(calibration.Pearson(a.ref, a.truth).R),
 				approx:          a.approx, ref: a.ref,
 			})
 		}

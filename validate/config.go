@@ -58,16 +58,21 @@ type Config struct {
 // Methods returns the methods the run fits, in table order: nuts, and npe
 // and npe-is when an estimator is set.
 func (c Config) Methods() []string {
-	if c.Estimator == nil {
+	if !c.hasEstimator() {
 		return []string{fit.MethodNUTS}
 	}
 	return []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
 }
 
+// hasEstimator reports whether the run fits the neural estimator: it holds
+// one, or it is a merged run whose recorded identity names one (ModelID;
+// the weights themselves are not recorded).
+func (c Config) hasEstimator() bool { return c.Estimator != nil || c.ModelID != "" }
+
 // Missing returns the methods of the full harness that the run cannot fit,
 // with the reason shown in every report.
 func (c Config) Missing() map[string]string {
-	if c.Estimator != nil {
+	if c.hasEstimator() {
 		return map[string]string{}
 	}
 	why := "no trained model: build with " + "testdata/models/default.mbw" + " (make train-default) or pass --model"

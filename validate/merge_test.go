@@ -59,7 +59,9 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 	if len(onDisk) != len(merged) {
 		t.Errorf("merged file holds %d records, Merge returned %d", len(onDisk), len(merged))
 	}
-	if res := resultsJSON(t, smallConfig(), merged); !bytes.Equal(res, wantResults) {
+	// Aggregated with the configuration Merge read back from run.json, as
+	// the merge command does.
+	if res := resultsJSON(t, mcfg, merged); !bytes.Equal(res, wantResults) {
 		t.Error("results.json of the merged shards differs from the unsharded run's")
 	}
 
@@ -115,5 +117,27 @@ func TestMergeAndResumeRefuseOtherRuns(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), cfg, a, true, nil); err != nil {
 		t.Errorf("resuming with the same configuration: %v", err)
+	}
+}
+
+// TestMergedRunKeepsEstimatorMethods: the configuration of a merged run
+// comes from run.json, which records the model's identity but not its
+// weights; its tables must still hold npe and npe-is.
+func TestMergedRunKeepsEstimatorMethods(t *testing.T) {
+	cfg := smallConfig()
+	cfg.ModelID = "0123456789abcdef"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, IdentityFile), identity(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := readIdentity(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Methods(); len(got) != 3 || len(back.Missing()) != 0 {
+		t.Errorf("merged run: methods %v, missing %v; want nuts, npe, npe-is and none missing", got, back.Missing())
+	}
+	if _, err := Run(context.Background(), back, t.TempDir(), false, nil); err == nil {
+		t.Error("Run without the estimator that the configuration names succeeded")
 	}
 }

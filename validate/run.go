@@ -39,7 +39,7 @@ func (c Config) tasks() []task {
 			}
 		}
 	}
-	if c.Estimator != nil {
+	if c.hasEstimator() {
 		for i := c.Simulated; i < c.Simulated+c.SBCOnly; i++ {
 			if c.Shard.Has(i) {
 				ts = append(ts, task{SuiteSimulated, i, fit.MethodNPE})
@@ -65,6 +65,9 @@ var ErrExists = errors.New("the output directory already holds results")
 // progress, when non-nil, is called after each task with the number done and
 // the total. It returns every record in the file, sorted.
 func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func(done, total int)) ([]Record, error) {
+	if cfg.ModelID != "" && cfg.Estimator == nil {
+		return nil, fmt.Errorf("validate: the configuration names model %s but holds no estimator", cfg.ModelID)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

@@ -65,7 +65,8 @@ func (r *Results) recoveryTable() *reports.Table {
 
 func (r *Results) agreementTable() *reports.Table {
 	caption := "Posteriors of the same simulated datasets compared with NUTS: r of posterior means, mean |Δmean|/sd_NUTS (± SE), " +
-		"median log(sd/sd_NUTS), and the mean Wasserstein-1 distance in NUTS-SD units from 19 posterior quantiles (± SE)."
+		"median log(sd/sd_NUTS), the mean Wasserstein-1 distance in NUTS-SD units from 19 posterior quantiles (± SE), " +
+		"and the recovery r (posterior means against the truths) of the method and of NUTS on these same posteriors."
 	for _, is := range r.Importance {
 		caption += fmt.Sprintf(" %s: Pareto k̂ > 0.7 on %.1f%% ± %.1f%% of %d datasets (median k̂ %.2f, median efficiency %.2f).",
 			is.Method, 100*float64(is.ShareAbove.Value), 100*float64(is.ShareAbove.SE), is.N, float64(is.MedianK), float64(is.MedianEfficiency))
@@ -74,15 +75,19 @@ func (r *Results) agreementTable() *reports.Table {
 		Title:   "Table 2. NPE against NUTS: agreement of the posteriors",
 		Caption: caption,
 		Columns: []reports.Column{{Name: "method"}, {Name: "type"}, {Name: "n"}, {Name: "r", Format: reports.Format{Style: reports.Fixed, Digits: 4}},
-			{Name: "|Δmean|/sd", Format: fixed3}, {Name: "log sd ratio", Format: signed}, {Name: "W1/sd", Format: fixed3}},
+			{Name: "|Δmean|/sd", Format: fixed3}, {Name: "log sd ratio", Format: signed}, {Name: "W1/sd", Format: fixed3},
+			{Name: "recovery r", Format: reports.Format{Style: reports.Fixed, Digits: 4}},
+			{Name: "NUTS recovery r", Format: reports.Format{Style: reports.Fixed, Digits: 4}}},
 	}
 	for _, a := range r.Agreement {
 		t.AddRow(reports.TextCell(a.Method), reports.TextCell(a.Kind), numCell(float64(a.N)).WithFormat(reports.Format{Style: reports.Fixed}),
-			estCell(a.R), estCell(a.MeanAbsDiff), numCell(float64(a.MedianLogSDRate)), estCell(a.W1))
+			estCell(a.R), estCell(a.MeanAbsDiff), numCell(float64(a.MedianLogSDRate)), estCell(a.W1),
+			numCell(float64(a.RecoveryR)), numCell(float64(a.NUTSRecoveryR)))
 	}
 	r.missingRows(t, func(m string) []reports.Cell {
 		return []reports.Cell{reports.TextCell(m), reports.TextCell("all").WithWarnings(m + " not run: " + r.Missing[m]),
-			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell()}
+			reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(), reports.EmptyCell(),
+			reports.EmptyCell(), reports.EmptyCell()}
 	})
 	return t
 }
