@@ -33,6 +33,10 @@ const (
 	MetricLPD         = "LPD"
 	MetricPPPWithin   = "share PPP(within SD) < 0.05"
 	MetricPPPBetween  = "share PPP(between SD) < 0.05"
+	// Agreement of npe and npe-is with NUTS on the same datasets.
+	MetricAgreementR = "agreement 1−r"
+	MetricMeanDiff   = "|Δmean|/sd"
+	MetricW1         = "W1/sd"
 )
 
 // GateOptions configures Gate. The zero value gives the defaults.
@@ -282,6 +286,21 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 		rep.Rows = append(rep.Rows, g.ppcRows(name, old, cur, margin)...)
 	}
 
+	curAgree := map[string]AgreementResult{}
+	for _, a := range current.Agreement {
+		curAgree[a.Method+" "+a.Kind] = a
+	}
+	for _, old := range baseline.Agreement {
+		name := old.Method + " " + old.Kind
+		seen["agreement "+name] = true
+		cur, ok := curAgree[name]
+		if !ok {
+			rep.Rows = append(rep.Rows, goneRows(g.agreementRows(name, old, AgreementResult{}, margin))...)
+			continue
+		}
+		rep.Rows = append(rep.Rows, g.agreementRows(name, old, cur, margin)...)
+	}
+
 	curTime := map[string]TimingResult{}
 	for _, t := range current.Timing {
 		curTime[t.Method+" "+t.Suite] = t
@@ -307,6 +326,13 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 	for _, cur := range current.PPC {
 		if name := cur.Method + " " + cur.Suite; !seen["ppc "+name] {
 			for _, row := range g.ppcRows(name, PPCResult{}, cur, margin) {
+				rep.Rows = append(rep.Rows, newRow(row))
+			}
+		}
+	}
+	for _, cur := range current.Agreement {
+		if name := cur.Method + " " + cur.Kind; !seen["agreement "+name] {
+			for _, row := range g.agreementRows(name, AgreementResult{}, cur, margin) {
 				rep.Rows = append(rep.Rows, newRow(row))
 			}
 		}
@@ -349,6 +375,19 @@ func (g gater) ppcRows(name string, old, cur PPCResult, margin func(string) floa
 		row(MetricLPD, higherIsBetter, old.LPD, cur.LPD),
 		row(MetricPPPWithin, lowerIsBetter, old.PPPWithinLow, cur.PPPWithinLow),
 		row(MetricPPPBetween, lowerIsBetter, old.PPPBetweenLow, cur.PPPBetweenLow),
+	}
+}
+
+// agreementRows compares the agreement of one method × kind with NUTS.
+func (g gater) agreementRows(name string, old, cur AgreementResult, margin func(string) float64) []GateRow {
+	row := func(metric string, o, c Estimate) GateRow {
+		return g.estimateRow(name+" "+metric, lowerIsBetter, float64(o.Value), float64(o.SE), float64(c.Value), float64(c.SE), margin(metric))
+	}
+	oneMinus := func(e Estimate) Estimate { return Estimate{1 - e.Value, e.SE} }
+	return []GateRow{
+		row(MetricAgreementR, oneMinus(old.R), oneMinus(cur.R)),
+		row(MetricMeanDiff, old.MeanAbsDiff, cur.MeanAbsDiff),
+		row(MetricW1, old.W1, cur.W1),
 	}
 }
 

@@ -69,6 +69,18 @@ func ppcOf(t *testing.T, r *Results, suite string) *PPCResult {
 	return nil
 }
 
+// agreementOf returns the agreement with NUTS of a method on a kind.
+func agreementOf(t *testing.T, r *Results, method, kind string) *AgreementResult {
+	t.Helper()
+	for i := range r.Agreement {
+		if r.Agreement[i].Method == method && r.Agreement[i].Kind == kind {
+			return &r.Agreement[i]
+		}
+	}
+	t.Fatalf("no %s %s agreement in the results", method, kind)
+	return nil
+}
+
 func regressionNames(rep GateReport) []string {
 	var out []string
 	for _, r := range rep.Regressions() {
@@ -130,9 +142,10 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 		t.Errorf("Z = %v, want the default %v", rep.Z, DefaultZ)
 	}
 	// 6 metrics per method × kind, 4 per method × suite of the predictive
-	// checks, convergence and failed fits gated; timing not.
+	// checks, 3 per method × kind of the agreement with NUTS, convergence
+	// and failed fits gated; timing not.
 	base := readBaseline(t)
-	want := 6*len(base.Kinds) + 4*len(base.PPC) + 2
+	want := 6*len(base.Kinds) + 4*len(base.PPC) + 3*len(base.Agreement) + 2
 	gated := 0
 	for _, r := range rep.Rows {
 		if r.Significant {
@@ -242,6 +255,14 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 			p := ppcOf(t, r, SuiteSimulated)
 			p.LPD.Value -= 10 * p.LPD.SE
 		}, "nuts simulated " + MetricLPD},
+		{"npe σ_b means drift from NUTS's", func(r *Results) {
+			a := agreementOf(t, r, "npe", KindSigmaB)
+			a.MeanAbsDiff.Value += 10 * a.MeanAbsDiff.SE
+		}, "npe sigma_b " + MetricMeanDiff},
+		{"npe-is β agreement r dropped", func(r *Results) {
+			a := agreementOf(t, r, "npe-is", KindBeta)
+			a.R.Value -= 10*a.R.SE + 0.01
+		}, "npe-is beta " + MetricAgreementR},
 		{"half the datasets misfit", func(r *Results) {
 			// Binomial SE of a share 0.5 over 24 datasets: √(.25/24) = 0.10,
 			// so 0 → 0.5 exceeds 3·0.10.
