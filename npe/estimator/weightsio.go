@@ -52,7 +52,7 @@ func newChecked(cfg Config) (m *Model, err error) {
 		return nil, err
 	}
 	if cfg.Width > 4096 || cfg.Hidden > 1<<14 || cfg.Blocks > 64 || cfg.FlowSteps > 256 ||
-		cfg.FlowHidden > 1<<14 || cfg.ContextHidden > 1<<14 || cfg.Context > 1<<14 || cfg.SummaryOut > 1<<14 || cfg.FlowDepth > 64 {
+		cfg.FlowHidden > 1<<14 || cfg.ContextHidden > 1<<14 || cfg.Context > 1<<14 || cfg.SummaryOut > 1<<14 || cfg.FlowDepth > 64 || cfg.LocalBlocks > 64 {
 		return nil, fmt.Errorf("estimator: implausible architecture %+v", cfg)
 	}
 	// The weights overwrite every value, so the initialization stream is
