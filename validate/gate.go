@@ -244,21 +244,11 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 	g := gater{z: z}
 	rep := GateReport{Z: z, Warnings: configWarnings(baseline.Config, current.Config)}
 
-	curKinds := map[string]GroupResult{}
-	for _, k := range current.Kinds {
-		curKinds[k.Method+" "+k.Group] = k
-	}
-	seen := map[string]bool{}
-	for _, old := range baseline.Kinds {
-		name := old.Method + " " + old.Group
-		seen[name] = true
-		cur, ok := curKinds[name]
-		if !ok {
-			rep.Rows = append(rep.Rows, goneRows(g.kindRows(name, old, GroupResult{}, margin, nrmseRel))...)
-			continue
-		}
-		rep.Rows = append(rep.Rows, g.kindRows(name, old, cur, margin, nrmseRel)...)
-	}
+	kindRows := func(name string, o, c GroupResult) []GateRow { return g.kindRows(name, o, c, margin, nrmseRel) }
+	ppcRows := func(name string, o, c PPCResult) []GateRow { return g.ppcRows(name, o, c, margin) }
+	agreementRows := func(name string, o, c AgreementResult) []GateRow { return g.agreementRows(name, o, c, margin) }
+	kinds, newKinds := pairRows(baseline.Kinds, current.Kinds, func(k GroupResult) string { return k.Method + " " + k.Group }, kindRows)
+	rep.Rows = append(rep.Rows, kinds...)
 
 	rep.Rows = append(rep.Rows, g.estimateRow("nuts "+MetricConvergence, higherIsBetter,
 		float64(baseline.Convergence.Value), float64(baseline.Convergence.SE),
@@ -271,43 +261,19 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 	failed.Regression = failed.Significant && failed.Delta > 0
 	rep.Rows = append(rep.Rows, failed)
 
-	curPPC := map[string]PPCResult{}
-	for _, p := range current.PPC {
-		curPPC[p.Method+" "+p.Suite] = p
-	}
-	for _, old := range baseline.PPC {
-		name := old.Method + " " + old.Suite
-		seen["ppc "+name] = true
-		cur, ok := curPPC[name]
-		if !ok {
-			rep.Rows = append(rep.Rows, goneRows(g.ppcRows(name, old, PPCResult{}, margin))...)
-			continue
-		}
-		rep.Rows = append(rep.Rows, g.ppcRows(name, old, cur, margin)...)
-	}
+	ppc, newPPC := pairRows(baseline.PPC, current.PPC, func(p PPCResult) string { return p.Method + " " + p.Suite }, ppcRows)
+	rep.Rows = append(rep.Rows, ppc...)
+	agree, newAgree := pairRows(baseline.Agreement, current.Agreement, func(a AgreementResult) string { return a.Method + " " + a.Kind }, agreementRows)
+	rep.Rows = append(rep.Rows, agree...)
 
-	curAgree := map[string]AgreementResult{}
-	for _, a := range current.Agreement {
-		curAgree[a.Method+" "+a.Kind] = a
-	}
-	for _, old := range baseline.Agreement {
-		name := old.Method + " " + old.Kind
-		seen["agreement "+name] = true
-		cur, ok := curAgree[name]
-		if !ok {
-			rep.Rows = append(rep.Rows, goneRows(g.agreementRows(name, old, AgreementResult{}, margin))...)
-			continue
-		}
-		rep.Rows = append(rep.Rows, g.agreementRows(name, old, cur, margin)...)
-	}
-
+	seen := map[string]bool{}
 	curTime := map[string]TimingResult{}
 	for _, t := range current.Timing {
 		curTime[t.Method+" "+t.Suite] = t
 	}
 	for _, old := range baseline.Timing {
 		name := old.Method + " " + MetricTime
-		seen["time "+old.Method+" "+old.Suite] = true
+		seen[old.Method+" "+old.Suite] = true
 		cur, ok := curTime[old.Method+" "+old.Suite]
 		if !ok {
 			rep.Rows = append(rep.Rows, goneRows([]GateRow{{Metric: name, Old: float64(old.Median), relative: true}})...)
@@ -316,33 +282,45 @@ func Gate(baseline, current *Results, opts GateOptions) GateReport {
 		rep.Rows = append(rep.Rows, timeRow(name, float64(old.Median), float64(cur.Median), opts.TimingFactor))
 	}
 
-	for _, cur := range current.Kinds {
-		if name := cur.Method + " " + cur.Group; !seen[name] {
-			for _, row := range g.kindRows(name, GroupResult{}, cur, margin, nrmseRel) {
-				rep.Rows = append(rep.Rows, newRow(row))
-			}
-		}
-	}
-	for _, cur := range current.PPC {
-		if name := cur.Method + " " + cur.Suite; !seen["ppc "+name] {
-			for _, row := range g.ppcRows(name, PPCResult{}, cur, margin) {
-				rep.Rows = append(rep.Rows, newRow(row))
-			}
-		}
-	}
-	for _, cur := range current.Agreement {
-		if name := cur.Method + " " + cur.Kind; !seen["agreement "+name] {
-			for _, row := range g.agreementRows(name, AgreementResult{}, cur, margin) {
-				rep.Rows = append(rep.Rows, newRow(row))
-			}
-		}
-	}
+	rep.Rows = append(rep.Rows, newKinds...)
+	rep.Rows = append(rep.Rows, newPPC...)
+	rep.Rows = append(rep.Rows, newAgree...)
 	for _, cur := range current.Timing {
-		if !seen["time "+cur.Method+" "+cur.Suite] {
+		if !seen[cur.Method+" "+cur.Suite] {
 			rep.Rows = append(rep.Rows, newRow(GateRow{Metric: cur.Method + " " + MetricTime, New: float64(cur.Median), relative: true}))
 		}
 	}
 	return rep
+}
+
+// pairRows compares a baseline list with a current one, pairing entries by
+// key: it returns the rows of the baseline's entries (compared, or gone
+// when the current list lacks them) and, apart, the rows of the entries
+// only the current list has (new).
+func pairRows[T any](old, cur []T, key func(T) string, rows func(name string, o, c T) []GateRow) (paired, added []GateRow) {
+	var zero T
+	byKey := map[string]T{}
+	for _, c := range cur {
+		byKey[key(c)] = c
+	}
+	seen := map[string]bool{}
+	for _, o := range old {
+		k := key(o)
+		seen[k] = true
+		if c, ok := byKey[k]; ok {
+			paired = append(paired, rows(k, o, c)...)
+		} else {
+			paired = append(paired, goneRows(rows(k, o, zero))...)
+		}
+	}
+	for _, c := range cur {
+		if k := key(c); !seen[k] {
+			for _, r := range rows(k, zero, c) {
+				added = append(added, newRow(r))
+			}
+		}
+	}
+	return paired, added
 }
 
 // gater builds rows with one z.
