@@ -83,8 +83,9 @@ func (r *ReLU) Forward(x []float64, rows int) []float64 {
 	r.y = grow(r.y, len(x))
 	y := r.y[:len(x)]
 	for i, v := range x {
-		// Not max(v, 0), whose ±0 and NaN rules cost a third of the
-		// layer; NaN still propagates.
+		// A plain branch instead of max(v, 0), whose ±0 and NaN rules
+		// add work per element; the result is the same (NaN propagates,
+		// −0 gives +0).
 		if v <= 0 {
 			v = 0
 		}
