@@ -3,9 +3,14 @@ package lmm
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Default prior multipliers, as rstanarm's data-scaled defaults (Gabry &
@@ -118,28 +123,23 @@ type priorSpecJSON struct {
 }
 
 // ParsePrior reads a prior spec in JSON and resolves it against d: omitted
-// entries take the defaults of DefaultPrior. An unknown term, an unknown key,
-// a non-finite mean or a scale that is not positive and finite is an error
-// that names the entry.
+// entries take the defaults of DefaultPrior. An empty spec, JSON that is not
+// an object, an unknown term, an unknown key, a non-finite mean or a scale
+// outside [2⁻⁵¹¹, 2⁵¹¹] (about 1.5e-154 to 6.7e153) is an error that names the entry.
 func ParsePrior(data []byte, d *Design) (Prior, error) {
 	pr, err := DefaultPrior(d)
 	if err != nil {
 		return Prior{}, err
 	}
-	var spec priorSpecJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil {
+	spec, err := decodePriorSpec(data)
+	if err != nil {
 		return Prior{}, fmt.Errorf("prior spec: %w", err)
-	}
-	if dec.More() {
-		return Prior{}, fmt.Errorf("prior spec: trailing data after the JSON object")
 	}
 	fixed := index(d.Fixed)
 	for term, n := range spec.B {
 		k, ok := fixed[term]
 		if !ok {
-			return Prior{}, fmt.Errorf("prior spec: b.%s: no fixed term %q in the formula (terms: %v)", term, term, d.Fixed)
+			return Prior{}, fmt.Errorf("prior spec: b: no fixed term %s in the formula (terms: %v)", QuoteShort(term), d.Fixed)
 		}
 		if n.Mean != nil {
 			if math.IsNaN(*n.Mean) || math.IsInf(*n.Mean, 0) {
@@ -149,7 +149,7 @@ func ParsePrior(data []byte, d *Design) (Prior, error) {
 		}
 		if n.SD != nil {
 			if err := checkScale("b."+term+".sd", *n.SD); err != nil {
-				return Prior{}, err
+				return Prior{}, fmt.Errorf("prior spec: %w", err)
 			}
 			pr.BetaSD[k] = *n.SD
 		}
@@ -158,25 +158,164 @@ func ParsePrior(data []byte, d *Design) (Prior, error) {
 	for term, s := range spec.SD {
 		k, ok := random[term]
 		if !ok {
-			return Prior{}, fmt.Errorf("prior spec: sd.%s: no random term %q in the formula (random terms: %v)", term, term, d.Random)
+			return Prior{}, fmt.Errorf("prior spec: sd: no random term %s in the formula (random terms: %v)", QuoteShort(term), d.Random)
 		}
 		if err := checkScale("sd."+term, s); err != nil {
-			return Prior{}, err
+			return Prior{}, fmt.Errorf("prior spec: %w", err)
 		}
 		pr.SDScale[k] = s
 	}
 	if spec.Sigma != nil {
 		if err := checkScale("sigma", *spec.Sigma); err != nil {
-			return Prior{}, err
+			return Prior{}, fmt.Errorf("prior spec: %w", err)
 		}
 		pr.SigmaScale = *spec.Sigma
 	}
 	return pr, nil
 }
 
+// decodePriorSpec parses the JSON of a prior spec, turning encoding/json's
+// messages, which name Go types and leave map keys out of paths, into ones
+// that name the spec's entries. It decodes in two stages, the top level and
+// then each term, so that every message has the entry's full path.
+func decodePriorSpec(data []byte) (priorSpecJSON, error) {
+	var spec priorSpecJSON
+	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // UTF-8 byte-order mark
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return spec, errors.New(`the spec is empty; write a JSON object such as {"sigma": 2}, or leave out --prior for the default prior`)
+	}
+	if trimmed[0] != '{' {
+		return spec, fmt.Errorf(`want a JSON object such as {"sigma": 2}, got %s`, jsonKind(trimmed[0]))
+	}
+	var top struct {
+		B     map[string]json.RawMessage `json:"b"`
+		SD    map[string]json.RawMessage `json:"sd"`
+		Sigma *float64                   `json:"sigma"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := jsonError("", dec.Decode(&top)); err != nil {
+		return spec, err
+	}
+	if dec.More() {
+		return spec, errors.New("trailing data after the JSON object")
+	}
+	spec.Sigma = top.Sigma
+	if top.B != nil {
+		spec.B = make(map[string]partialNormal, len(top.B))
+	}
+	for term, raw := range top.B {
+		var n partialNormal
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := jsonError("b."+term, dec.Decode(&n)); err != nil {
+			return spec, err
+		}
+		spec.B[term] = n
+	}
+	if top.SD != nil {
+		spec.SD = make(map[string]float64, len(top.SD))
+	}
+	for term, raw := range top.SD {
+		var v float64
+		if err := jsonError("sd."+term, json.Unmarshal(raw, &v)); err != nil {
+			return spec, err
+		}
+		spec.SD[term] = v
+	}
+	return spec, nil
+}
+
+// jsonError rewrites an encoding/json error met while decoding the entry at
+// path ("" for the whole spec) into a message that names the entry and the
+// JSON value wanted. It returns nil for a nil err.
+func jsonError(path string, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the JSON ends before its object closes (truncated file?)")
+	case errors.As(err, &syntax):
+		return fmt.Errorf("invalid JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.As(err, &typ):
+		field := strings.Trim(path+"."+typ.Field, ".")
+		if field == "" {
+			return fmt.Errorf("want %s, got %s", jsonWant(typ.Type), typ.Value)
+		}
+		return fmt.Errorf("%s: want %s, got %s", shortPath(field), jsonWant(typ.Type), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		rest := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		name, uerr := strconv.Unquote(rest)
+		if uerr != nil {
+			name = rest
+		}
+		return fmt.Errorf(`unknown field %s: a spec has the fields "b", "sd" and "sigma", and each b.<term> has "mean" and "sd"`, QuoteShort(name))
+	}
+	return err
+}
+
+// shortPath returns a path such as b.Days.sd for a message, or its
+// QuoteShort form when it is too long to echo.
+func shortPath(path string) string {
+	if utf8.RuneCountInString(path) <= maxQuoted {
+		return path
+	}
+	return QuoteShort(path)
+}
+
+// jsonKind names the kind of JSON value that starts with byte c.
+func jsonKind(c byte) string {
+	switch {
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || c >= '0' && c <= '9':
+		return "a number"
+	}
+	return fmt.Sprintf("%q, which starts no JSON value", c)
+}
+
+// jsonWant names the JSON value that decodes into a field of type t.
+func jsonWant(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "a JSON object"
+	case reflect.Float64:
+		return "a number"
+	}
+	return t.Kind().String()
+}
+
+// Bounds on a prior scale: its square must be a normal, finite float64, or
+// the densities and their gradients (which divide by the squared scale)
+// underflow or overflow. A half-normal of scale 1e-300 has log density -Inf
+// at every σ above 1e-146.
+const (
+	minScale = 0x1p-511 // ≈ 1.49e-154; its square 2⁻¹⁰²² is the smallest normal float64
+	maxScale = 0x1p511  // ≈ 6.70e+153; its square 2¹⁰²² is finite
+)
+
+// checkScale returns an error, naming the entry, unless v is a usable prior
+// scale: positive and finite, and within [minScale, maxScale].
 func checkScale(name string, v float64) error {
-	if !(v > 0) || math.IsInf(v, 0) {
-		return fmt.Errorf("prior spec: %s must be positive and finite, got %g", name, v)
+	switch {
+	case !(v > 0) || math.IsInf(v, 0):
+		return fmt.Errorf("%s must be positive and finite, got %g", name, v)
+	case v < minScale:
+		return fmt.Errorf("%s: scale %g is too small: its square underflows float64, so the prior density is zero almost everywhere; use at least %.3g, or rescale the data", name, v, minScale)
+	case v > maxScale:
+		return fmt.Errorf("%s: scale %g is too large: its square overflows float64; use at most %.3g, or rescale the data", name, v, maxScale)
 	}
 	return nil
 }
@@ -202,15 +341,18 @@ func (p Prior) Check(d *Design) error {
 			return fmt.Errorf("prior: b.%s.mean must be finite, got %g", t, p.BetaMean[k])
 		}
 		if err := checkScale("b."+t+".sd", p.BetaSD[k]); err != nil {
-			return err
+			return fmt.Errorf("prior: %w", err)
 		}
 	}
 	for k, t := range d.Random {
 		if err := checkScale("sd."+t, p.SDScale[k]); err != nil {
-			return err
+			return fmt.Errorf("prior: %w", err)
 		}
 	}
-	return checkScale("sigma", p.SigmaScale)
+	if err := checkScale("sigma", p.SigmaScale); err != nil {
+		return fmt.Errorf("prior: %w", err)
+	}
+	return nil
 }
 
 // SpecJSON renders p in the prior-spec format with the terms in design
@@ -244,4 +386,32 @@ func (p Prior) SpecJSON(d *Design) []byte {
 func quote(s string) string {
 	out, _ := json.Marshal(s) // a Go string always marshals
 	return string(out)
+}
+
+// maxQuoted is the number of runes of an input value that QuoteShort
+// keeps.
+const maxQuoted = 40
+
+// QuoteShort returns s as a Go string literal for an error message. A value
+// longer than 40 runes (a 3 MB CSV field, a runaway JSON key) is cut to its
+// first 40 runes, marked with "…" and followed by its length in bytes, so
+// that no message echoes an input whole:
+//
+//	QuoteShort("Days")        → "Days"
+//	QuoteShort(3 MB of "x")   → "xxxx…" (3000000 bytes)
+//
+// Every error that quotes a value read from a file goes through it.
+func QuoteShort(s string) string {
+	if utf8.RuneCountInString(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == maxQuoted {
+			cut = i
+			break
+		}
+		n++
+	}
+	return strconv.Quote(s[:cut]+"…") + fmt.Sprintf(" (%d bytes)", len(s))
 }

@@ -1,6 +1,7 @@
 package lmm
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -86,13 +87,95 @@ func TestPriorSpecErrors(t *testing.T) {
 		{`{"b": {"x": {"sd": 0}}}`, "b.x.sd must be positive"},
 		{`{"sd": {"x": -2}}`, "sd.x must be positive"},
 		{`{"beta": {}}`, `unknown field "beta"`},
+		{`{"b": {"x": {"scale": 1}}}`, `unknown field "scale"`},
 		{`{"sigma": 1} {}`, "trailing data"},
-		{`{"sigma": `, "prior spec"},
+		{"\uFEFF{\"sigma\": -1}", "sigma must be positive"}, // byte-order mark skipped
+		{`{"sigma": `, "ends before its object closes"},
+		{`{"sigma": x}`, "invalid JSON at byte 11"},
+		// Empty and non-object input: say what is wanted, name no Go type.
+		{``, "the spec is empty"},
+		{" \n\t", "the spec is empty"},
+		{`[]`, "want a JSON object such as {\"sigma\": 2}, got an array"},
+		{`"sigma"`, "want a JSON object such as {\"sigma\": 2}, got a string"},
+		{`2`, "got a number"},
+		{`null`, "got null"},
+		{`{"b": []}`, "b: want a JSON object, got array"},
+		{`{"sigma": "2"}`, "sigma: want a number, got string"},
+		{`{"b": {"x": {"sd": true}}}`, "b.x.sd: want a number, got bool"},
+		// Scales whose square underflows or overflows float64: the bounds
+		// are 2⁻⁵¹¹ ≈ 1.49e-154 and 2⁵¹¹ ≈ 6.70e153.
+		{`{"sigma": 1e-300}`, "prior spec: sigma: scale 1e-300 is too small"},
+		{`{"sigma": 1e-155}`, "sigma: scale 1e-155 is too small"},
+		{`{"sigma": 1e300}`, "sigma: scale 1e+300 is too large"},
+		{`{"b": {"x": {"sd": 1e-200}}}`, "b.x.sd: scale 1e-200 is too small"},
+		{`{"b": {"Intercept": {"sd": 1e160}}}`, "b.Intercept.sd: scale 1e+160 is too large"},
+		{`{"sd": {"Intercept": 1e-160}}`, "sd.Intercept: scale 1e-160 is too small"},
+		{`{"sd": {"x": 1e200}}`, "sd.x: scale 1e+200 is too large"},
 	}
 	for _, c := range cases {
 		_, err := ParsePrior([]byte(c.spec), d)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParsePrior(%s) error = %v, want it to mention %q", c.spec, err, c.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "lmm.") {
+			t.Errorf("ParsePrior(%s) error = %v names a Go type", c.spec, err)
+		}
+	}
+}
+
+func TestPriorSpecScaleBounds(t *testing.T) {
+	// The bounds themselves are accepted: 2⁻⁵¹¹ squared is the smallest
+	// normal float64 and 2⁵¹¹ squared is finite.
+	d := tinyDesign()
+	for _, spec := range []string{`{"sigma": 1.5e-154}`, `{"sigma": 6.7e153}`, `{"sd": {"x": 1e-150}}`} {
+		if _, err := ParsePrior([]byte(spec), d); err != nil {
+			t.Errorf("ParsePrior(%s): %v", spec, err)
+		}
+	}
+	if minScale*minScale != 0x1p-1022 || math.IsInf(maxScale*maxScale, 0) {
+		t.Errorf("bounds: minScale² = %g, maxScale² = %g", minScale*minScale, maxScale*maxScale)
+	}
+	// Prior.Check applies the same bounds to priors made in code.
+	p, _ := DefaultPrior(d)
+	p.SigmaScale = 1e-300
+	if err := p.Check(d); err == nil || !strings.Contains(err.Error(), "prior: sigma: scale 1e-300 is too small") {
+		t.Errorf("Check with sigma 1e-300: %v", err)
+	}
+}
+
+func TestQuoteShort(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Days", `"Days"`},
+		{"", `""`},
+		{strings.Repeat("x", 40), `"` + strings.Repeat("x", 40) + `"`},
+		// 41 runes: cut to 40 and marked, with the length in bytes.
+		{strings.Repeat("x", 41), `"` + strings.Repeat("x", 40) + `…" (41 bytes)`},
+		// Multi-byte runes are not split: 50 × "é" is 100 bytes.
+		{strings.Repeat("é", 50), `"` + strings.Repeat("é", 40) + `…" (100 bytes)`},
+		{strings.Repeat("y", 3_000_000), `"` + strings.Repeat("y", 40) + `…" (3000000 bytes)`},
+	}
+	for _, c := range cases {
+		if got := QuoteShort(c.in); got != c.want {
+			t.Errorf("QuoteShort(%d bytes) = %s, want %s", len(c.in), clipForTest(got), clipForTest(c.want))
+		}
+	}
+}
+
+// clipForTest keeps a test failure message short.
+func clipForTest(s string) string {
+	if len(s) > 100 {
+		return s[:100] + "..."
+	}
+	return s
+}
+
+func TestPriorSpecLongKeyShortened(t *testing.T) {
+	long := strings.Repeat("k", 1<<20)
+	for _, spec := range []string{`{"` + long + `": 1}`, `{"b": {"` + long + `": {"sd": 1}}}`} {
+		_, err := ParsePrior([]byte(spec), tinyDesign())
+		if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "(1048576 bytes)") {
+			t.Errorf("long key: error of %d bytes: %.300v", len(fmt.Sprint(err)), err)
 		}
 	}
 }
