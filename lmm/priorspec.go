@@ -66,6 +66,9 @@ func DefaultPrior(d *Design) (Prior, error) {
 	for k, c := range d.RandomCol {
 		pr.SDScale[k] = DefaultSDScale * sy / colSD[c]
 	}
+	if err := pr.checkValues(d); err != nil {
+		return Prior{}, fmt.Errorf("default prior: %w (its scales are ratios of the SDs of the response and the predictors: put them in comparable units)", err)
+	}
 	return pr, nil
 }
 
@@ -313,9 +316,9 @@ func checkScale(name string, v float64) error {
 	case !(v > 0) || math.IsInf(v, 0):
 		return fmt.Errorf("%s must be positive and finite, got %g", name, v)
 	case v < minScale:
-		return fmt.Errorf("%s: scale %g is too small: its square underflows float64, so the prior density is zero almost everywhere; use at least %.3g, or rescale the data", name, v, minScale)
+		return fmt.Errorf("%s: scale %.3g is too small: its square underflows float64, so the prior density is zero almost everywhere; use at least %.3g, or rescale the data", name, v, minScale)
 	case v > maxScale:
-		return fmt.Errorf("%s: scale %g is too large: its square overflows float64; use at most %.3g, or rescale the data", name, v, maxScale)
+		return fmt.Errorf("%s: scale %.3g is too large: its square overflows float64; use at most %.3g, or rescale the data", name, v, maxScale)
 	}
 	return nil
 }
@@ -336,23 +339,29 @@ func (p Prior) Check(d *Design) error {
 		return fmt.Errorf("lmm: prior has %d/%d/%d entries, want P=%d, P=%d, Q=%d",
 			len(p.BetaMean), len(p.BetaSD), len(p.SDScale), d.P(), d.P(), d.Q())
 	}
+	if err := p.checkValues(d); err != nil {
+		return fmt.Errorf("prior: %w", err)
+	}
+	return nil
+}
+
+// checkValues returns an error naming the first entry of p, a prior of d's
+// shape, that is not a finite mean or a usable scale (see checkScale).
+func (p Prior) checkValues(d *Design) error {
 	for k, t := range d.Fixed {
 		if math.IsNaN(p.BetaMean[k]) || math.IsInf(p.BetaMean[k], 0) {
-			return fmt.Errorf("prior: b.%s.mean must be finite, got %g", t, p.BetaMean[k])
+			return fmt.Errorf("b.%s.mean must be finite, got %g", t, p.BetaMean[k])
 		}
 		if err := checkScale("b."+t+".sd", p.BetaSD[k]); err != nil {
-			return fmt.Errorf("prior: %w", err)
+			return err
 		}
 	}
 	for k, t := range d.Random {
 		if err := checkScale("sd."+t, p.SDScale[k]); err != nil {
-			return fmt.Errorf("prior: %w", err)
+			return err
 		}
 	}
-	if err := checkScale("sigma", p.SigmaScale); err != nil {
-		return fmt.Errorf("prior: %w", err)
-	}
-	return nil
+	return checkScale("sigma", p.SigmaScale)
 }
 
 // SpecJSON renders p in the prior-spec format with the terms in design

@@ -144,6 +144,23 @@ func TestPriorSpecScaleBounds(t *testing.T) {
 	}
 }
 
+func TestDefaultPriorUnitsApart(t *testing.T) {
+	// y in units 1e-150 and x in units 1e150: b.x.sd = 2.5·sd(y)/sd(x) =
+	// 2.5·√7e-150/(√(5/3)e150) ≈ 5.1e-300, below 2⁻⁵¹¹.
+	d := tinyDesign()
+	for i := range d.Y {
+		d.Y[i] *= 1e-150
+	}
+	for i := 1; i < len(d.X); i += 2 {
+		d.X[i] *= 1e150
+	}
+	_, err := DefaultPrior(d)
+	if err == nil || !strings.Contains(err.Error(), "default prior: b.x.sd: scale 5.12e-300 is too small") ||
+		!strings.Contains(err.Error(), "rescale") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestQuoteShort(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"Days", `"Days"`},

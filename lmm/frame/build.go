@@ -3,6 +3,7 @@ package frame
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/metabeta-go/metabeta/lmm"
@@ -50,118 +51,36 @@ type predictor struct {
 //
 // Build returns an error, naming the culprit, for an unknown column, a
 // non-numeric or non-finite value in the response or a numeric predictor, a
-// constant predictor, fewer than two groups, and fewer observations than
+// numeric column too large or too finely spread for float64 sums of squares,
+// a constant predictor, fewer than two groups, and fewer observations than
 // parameters.
 func Build(fr *Frame, f *Formula) (*lmm.Design, error) {
 	if fr == nil || f == nil {
 		panic("frame: Build needs a frame and a formula")
 	}
-	resp := fr.column(f.Response)
-	if resp == nil {
-		return nil, unknownColumn(fr, "the response", f.Response)
-	}
-	if err := resp.numericError(fr, "the response"); err != nil {
+	resp, group, preds, err := resolveColumns(fr, f)
+	if err != nil {
 		return nil, err
 	}
-	preds := make([]*predictor, len(f.Fixed))
-	for k, name := range f.Fixed {
-		c := fr.column(name)
-		if c == nil {
-			return nil, unknownColumn(fr, "a predictor", name)
-		}
-		p := &predictor{name: name, col: c, factor: c.isFactor()}
-		if !p.factor {
-			if err := c.numericError(fr, "a numeric predictor"); err != nil {
-				return nil, err
-			}
-		}
-		preds[k] = p
+	rows, err := completeRows(fr, resp, group, preds)
+	if err != nil {
+		return nil, err
 	}
-	group := fr.column(f.Group)
-	if group == nil {
-		return nil, unknownColumn(fr, "the grouping factor", f.Group)
+	if err := checkMagnitudes(fr, rows, resp, preds); err != nil {
+		return nil, err
 	}
-
-	// Complete cases over every used column.
-	used := []*column{resp, group}
-	for _, p := range preds {
-		used = append(used, p.col)
+	fixed, err := fixedColumns(f.Intercept, preds, rows)
+	if err != nil {
+		return nil, err
 	}
-	rows := make([]int, 0, fr.NumRows())
-	for i := range fr.NumRows() {
-		if complete(used, i) {
-			rows = append(rows, i)
-		}
+	random, randomCol, err := randomColumns(f, preds, fixed)
+	if err != nil {
+		return nil, err
 	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("no complete rows: each of the %d rows has a missing value in %s", fr.NumRows(), columnList(used))
-	}
-
-	// Columns of X.
-	fixed := []string{}
-	if f.Intercept {
-		fixed = append(fixed, "Intercept")
-	}
-	fullCoding := !f.Intercept // the first factor gets every level
-	for _, p := range preds {
-		p.first = len(fixed)
-		if !p.factor {
-			if err := checkNotConstant(p, rows); err != nil {
-				return nil, err
-			}
-			fixed = append(fixed, p.name)
-			p.width = 1
-			continue
-		}
-		p.levels, p.index = factorLevels(p.col, rows)
-		if len(p.levels) < 2 {
-			return nil, fmt.Errorf("predictor %q is constant: every kept row has level %q; a factor needs at least 2 levels", p.name, p.levels[0])
-		}
-		from := 1
-		if fullCoding {
-			from, fullCoding = 0, false
-		}
-		for _, l := range p.levels[from:] {
-			fixed = append(fixed, p.name+l)
-		}
-		p.width = len(p.levels) - from
-		p.index = shiftLevels(p.index, from)
-	}
-
-	if len(fixed) == 0 {
-		return nil, errors.New("the formula has no fixed effects: add the intercept or a predictor")
-	}
-	if name, dup := firstDuplicate(fixed); dup {
-		return nil, fmt.Errorf("two fixed-effect columns are both named %q (a factor dummy name collides with a column name); rename a column", name)
-	}
-
-	// Random terms point at the columns of their fixed terms.
-	var random []string
-	var randomCol []int
-	if f.RandomIntercept {
-		if !f.Intercept {
-			return nil, errors.New("a random intercept needs a fixed intercept")
-		}
-		random, randomCol = append(random, "Intercept"), append(randomCol, 0)
-	}
-	for _, r := range f.Random {
-		var p *predictor
-		for _, q := range preds {
-			if q.name == r {
-				p = q
-			}
-		}
-		if p == nil {
-			return nil, fmt.Errorf("random term %q must also be a fixed term", r)
-		}
-		for c := p.first; c < p.first+p.width; c++ {
-			random, randomCol = append(random, fixed[c]), append(randomCol, c)
-		}
-	}
-
 	levels, g := factorLevels(group, rows)
 	if len(levels) < 2 {
-		return nil, fmt.Errorf("grouping factor %q has %d level (%q) in the kept rows; a mixed model needs at least 2 groups", f.Group, len(levels), levels[0])
+		return nil, fmt.Errorf("grouping factor %s has %d level (%s) in the kept rows; a mixed model needs at least 2 groups",
+			lmm.QuoteShort(f.Group), len(levels), lmm.QuoteShort(levels[0]))
 	}
 	n, pdim, q := len(rows), len(fixed), len(random)
 	if n < pdim+q+1 {
@@ -182,30 +101,220 @@ func Build(fr *Frame, f *Formula) (*lmm.Design, error) {
 		RandomCol: randomCol,
 		Intercept: f.Intercept,
 		Levels:    levels,
-		Y:         make([]float64, n),
-		X:         make([]float64, n*pdim),
 		G:         g,
 		NDropped:  fr.NumRows() - n,
 	}
-	for j, i := range rows {
-		d.Y[j] = resp.num[i]
-		x := d.X[j*pdim : (j+1)*pdim]
-		if f.Intercept {
-			x[0] = 1
-		}
-		for _, p := range preds {
-			switch {
-			case !p.factor:
-				x[p.first] = p.col.num[i]
-			case p.index[j] >= 0:
-				x[p.first+p.index[j]] = 1
-			}
-		}
-	}
+	d.Y, d.X = fillDesign(resp, preds, rows, f.Intercept, pdim)
 	if err := d.Validate(); err != nil {
 		panic("frame: built an invalid design: " + err.Error())
 	}
 	return d, nil
+}
+
+// resolveColumns finds the response, the grouping factor and the fixed
+// terms of f among the columns of fr, and checks that the response and the
+// numeric predictors hold only finite numbers.
+func resolveColumns(fr *Frame, f *Formula) (resp, group *column, preds []*predictor, err error) {
+	resp = fr.column(f.Response)
+	if resp == nil {
+		return nil, nil, nil, unknownColumn(fr, "the response", f.Response)
+	}
+	if err := resp.numericError(fr, "the response"); err != nil {
+		return nil, nil, nil, err
+	}
+	preds = make([]*predictor, len(f.Fixed))
+	for k, name := range f.Fixed {
+		c := fr.column(name)
+		if c == nil {
+			return nil, nil, nil, unknownColumn(fr, "a predictor", name)
+		}
+		p := &predictor{name: name, col: c, factor: c.isFactor()}
+		if !p.factor {
+			if err := c.numericError(fr, "a numeric predictor"); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		preds[k] = p
+	}
+	group = fr.column(f.Group)
+	if group == nil {
+		return nil, nil, nil, unknownColumn(fr, "the grouping factor", f.Group)
+	}
+	return resp, group, preds, nil
+}
+
+// completeRows returns the rows with a value in every used column (R's
+// na.omit), or an error when there is none.
+func completeRows(fr *Frame, resp, group *column, preds []*predictor) ([]int, error) {
+	used := []*column{resp, group}
+	for _, p := range preds {
+		used = append(used, p.col)
+	}
+	rows := make([]int, 0, fr.NumRows())
+	for i := range fr.NumRows() {
+		if complete(used, i) {
+			rows = append(rows, i)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("no complete rows: each of the %d rows has a missing value in %s", fr.NumRows(), columnList(used))
+	}
+	return rows, nil
+}
+
+// fixedColumns names the columns of X: the intercept, each numeric
+// predictor, and the dummy columns of each factor. It fills in each
+// predictor's first column, width and, for factors, levels. It returns an
+// error for a constant predictor, an empty X and a repeated column name.
+func fixedColumns(intercept bool, preds []*predictor, rows []int) ([]string, error) {
+	fixed := []string{}
+	if intercept {
+		fixed = append(fixed, "Intercept")
+	}
+	fullCoding := !intercept // the first factor gets every level
+	for _, p := range preds {
+		p.first = len(fixed)
+		if !p.factor {
+			if err := checkNotConstant(p, rows); err != nil {
+				return nil, err
+			}
+			fixed = append(fixed, p.name)
+			p.width = 1
+			continue
+		}
+		p.levels, p.index = factorLevels(p.col, rows)
+		if len(p.levels) < 2 {
+			return nil, fmt.Errorf("predictor %s is constant: every kept row has level %s; a factor needs at least 2 levels",
+				lmm.QuoteShort(p.name), lmm.QuoteShort(p.levels[0]))
+		}
+		from := 1
+		if fullCoding {
+			from, fullCoding = 0, false
+		}
+		for _, l := range p.levels[from:] {
+			fixed = append(fixed, p.name+l)
+		}
+		p.width = len(p.levels) - from
+		p.index = shiftLevels(p.index, from)
+	}
+	if len(fixed) == 0 {
+		return nil, errors.New("the formula has no fixed effects: add the intercept or a predictor")
+	}
+	if name, dup := firstDuplicate(fixed); dup {
+		return nil, fmt.Errorf("two fixed-effect columns are both named %s (a factor dummy name collides with a column name); rename a column", lmm.QuoteShort(name))
+	}
+	return fixed, nil
+}
+
+// randomColumns names the random effects and the column of X each one
+// shares with its fixed term.
+func randomColumns(f *Formula, preds []*predictor, fixed []string) (random []string, randomCol []int, err error) {
+	if f.RandomIntercept {
+		if !f.Intercept {
+			return nil, nil, errors.New("a random intercept needs a fixed intercept")
+		}
+		random, randomCol = append(random, "Intercept"), append(randomCol, 0)
+	}
+	for _, r := range f.Random {
+		var p *predictor
+		for _, q := range preds {
+			if q.name == r {
+				p = q
+			}
+		}
+		if p == nil {
+			return nil, nil, fmt.Errorf("random term %s must also be a fixed term", lmm.QuoteShort(r))
+		}
+		for c := p.first; c < p.first+p.width; c++ {
+			random, randomCol = append(random, fixed[c]), append(randomCol, c)
+		}
+	}
+	return random, randomCol, nil
+}
+
+// fillDesign returns the response and the row-major n×pdim matrix X over
+// the kept rows.
+func fillDesign(resp *column, preds []*predictor, rows []int, intercept bool, pdim int) (y, x []float64) {
+	n := len(rows)
+	y, x = make([]float64, n), make([]float64, n*pdim)
+	for j, i := range rows {
+		y[j] = resp.num[i]
+		xj := x[j*pdim : (j+1)*pdim]
+		if intercept {
+			xj[0] = 1
+		}
+		for _, p := range preds {
+			switch {
+			case !p.factor:
+				xj[p.first] = p.col.num[i]
+			case p.index[j] >= 0:
+				xj[p.first+p.index[j]] = 1
+			}
+		}
+	}
+	return y, x
+}
+
+// checkMagnitudes checks that the response and every numeric predictor can
+// be summed and squared in float64 over the kept rows (see checkMagnitude).
+func checkMagnitudes(fr *Frame, rows []int, resp *column, preds []*predictor) error {
+	if err := checkMagnitude(fr, resp, rows, "the response"); err != nil {
+		return err
+	}
+	for _, p := range preds {
+		if p.factor {
+			continue
+		}
+		if err := checkMagnitude(fr, p.col, rows, "a predictor"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMagnitude returns an error, naming the column, the size at fault and
+// a factor to rescale by, when the values of c over rows are too large or
+// too finely spread for the model's float64 arithmetic:
+//
+//   - n·max|v|² must be finite, so that sums of squares and cross-products
+//     over the n rows (XᵀX, Xᵀy, the sample SDs of the default prior) do not
+//     overflow; a value of 1e300 would otherwise give an infinite SD and a
+//     default prior scale of 0;
+//   - a column that is not constant must have an SD whose square is a normal
+//     float64 (SD ≥ 2⁻⁵¹¹ ≈ 1.5e-154), or its variance underflows to 0.
+//
+// The SD is computed on v/max|v| so that neither test over- or underflows.
+func checkMagnitude(fr *Frame, c *column, rows []int, role string) error {
+	n := len(rows)
+	maxAbs, at := 0.0, rows[0]
+	for _, i := range rows {
+		if a := math.Abs(c.num[i]); a > maxAbs {
+			maxAbs, at = a, i
+		}
+	}
+	if limit := math.Sqrt(math.MaxFloat64 / float64(n)); maxAbs > limit {
+		return fmt.Errorf("column %s (%s): value %s at %s is too large: sums of squares over the %d rows overflow float64 (|values| must stay below %.3g); rescale the column, e.g. divide it by %.0e",
+			lmm.QuoteShort(c.name), role, lmm.QuoteShort(c.raw[at]), fr.where(at), n, limit, math.Pow(10, math.Floor(math.Log10(maxAbs))))
+	}
+	if n < 2 || maxAbs == 0 {
+		return nil
+	}
+	mean := 0.0
+	for _, i := range rows {
+		mean += c.num[i] / maxAbs
+	}
+	mean /= float64(n)
+	ss := 0.0
+	for _, i := range rows {
+		r := c.num[i]/maxAbs - mean
+		ss += r * r
+	}
+	scaled := math.Sqrt(ss / float64(n-1)) // SD of v/max|v|
+	if sd := scaled * maxAbs; scaled > 0 && sd < 0x1p-511 {
+		return fmt.Errorf("column %s (%s): its spread is too small: SD %.3g over the kept rows, whose square underflows float64; rescale the column, e.g. multiply it by %.0e",
+			lmm.QuoteShort(c.name), role, sd, math.Pow(10, -math.Floor(math.Log10(sd))))
+	}
+	return nil
 }
 
 // complete reports whether row i has a value in every column.
@@ -225,7 +334,7 @@ func columnList(cols []*column) string {
 	for _, c := range cols {
 		if !seen[c.name] {
 			seen[c.name] = true
-			names = append(names, fmt.Sprintf("%q", c.name))
+			names = append(names, lmm.QuoteShort(c.name))
 		}
 	}
 	return strings.Join(names, ", ")
@@ -240,7 +349,7 @@ func checkNotConstant(p *predictor, rows []int) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("predictor %q is constant: every kept row has the value %s", p.name, p.col.raw[rows[0]])
+	return fmt.Errorf("predictor %s is constant: every kept row has the value %s", lmm.QuoteShort(p.name), lmm.QuoteShort(p.col.raw[rows[0]]))
 }
 
 // shiftLevels maps level indices to dummy-column offsets: with treatment

@@ -169,7 +169,7 @@ func TestBuildErrors(t *testing.T) {
 		{"overflow", "y,x,g\n1,1,a\n2,2,a\n3,3,b\n4,1e999,b\n5,5,b\n",
 			"y ~ x + (1 | g)", []string{`column "x": value "1e999" at row 4`, "not a finite number"}},
 		{"constant numeric", smallCSV, "y ~ x + c + (1 | grp)",
-			[]string{`predictor "c" is constant`, "value 1"}},
+			[]string{`predictor "c" is constant`, `value "1"`}},
 		{"constant after dropping", "y,x,f,g\n1,1,u,a\n2,2,u,a\n3,3,v,b\nNA,4,w,b\n5,5,u,b\n6,6,v,a\n",
 			"y ~ x + (1 | g)", nil}, // valid: f unused
 		{"constant factor", "y,x,f,g\n1,1,u,a\n2,2,u,a\n3,3,u,b\nNA,4,w,b\n5,5,u,b\n6,6,u,a\n",
@@ -264,5 +264,85 @@ func TestBuildHandMadeFormula(t *testing.T) {
 	}
 	if want := "y ~ x + (1 | grp)"; d.Formula != want {
 		t.Errorf("Formula = %q, want the canonical %q", d.Formula, want)
+	}
+}
+
+func TestBuildMagnitudes(t *testing.T) {
+	// Limits, by hand: over n = 5 rows, |values| must stay below
+	// √(MaxFloat64/5) ≈ 5.996e153, printed 6e+153; a non-constant column needs SD ≥ 2⁻⁵¹¹
+	// ≈ 1.49e-154.
+	const f = "y ~ x + (1 | g)"
+	tests := []struct {
+		name, data string
+		want       []string // nil: accepted
+	}{
+		{"1e300 predictor", "y,x,g\n1,1,a\n2,2,a\n3,1e300,b\n4,4,b\n5,5,b\n",
+			[]string{`column "x" (a predictor): value "1e300" at row 3 (line 4) is too large`, "5 rows", "below 6e+153", "divide it by 1e+300"}},
+		{"1e300 response", "y,x,g\n1,1,a\n2,2,a\n-1e300,3,b\n4,4,b\n5,5,b\n",
+			[]string{`column "y" (the response): value "-1e300"`, "too large"}},
+		{"large but fine", "y,x,g\n1,1,a\n2,2,a\n3,5e153,b\n4,4,b\n5,5,b\n", nil},
+		{"just too large", "y,x,g\n1,1,a\n2,2,a\n3,6e153,b\n4,4,b\n5,5,b\n", []string{"too large"}},
+		{"tiny spread", "y,x,g\n1,1e-200,a\n2,2e-200,a\n3,3e-200,b\n4,4e-200,b\n5,5e-200,b\n",
+			// SD of 1..5 is √2.5 ≈ 1.58, times 1e-200.
+			[]string{`column "x" (a predictor): its spread is too small: SD 1.58e-200`, "multiply it by 1e+200"}},
+		{"tiny spread on a large offset", "y,x,g\n1,1e300,a\n2,1e300,a\n3,1e300,b\n4,1e300,b\n5,1e300,b\n",
+			[]string{"too large"}},
+		{"small but fine", "y,x,g\n1,1e-150,a\n2,2e-150,a\n3,3e-150,b\n4,4e-150,b\n5,5e-150,b\n", nil},
+		{"tiny response", "y,x,g\n1e-170,1,a\n2e-170,2,a\n3e-170,3,b\n4e-170,4,b\n5e-170,5,b\n",
+			[]string{`column "y" (the response): its spread is too small`}},
+		{"zeros are constant, not tiny", "y,x,g\n1,0,a\n2,0,a\n3,0,b\n4,0,b\n5,0,b\n",
+			[]string{`predictor "x" is constant`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := build(t, tc.data, f)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				// The default prior of an accepted design is usable.
+				pr, err := lmm.DefaultPrior(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := pr.Check(d); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			checkError(t, err, tc.want)
+		})
+	}
+}
+
+func TestBuildPartsKeepBehaviour(t *testing.T) {
+	// A path through every part of Build (full factor coding without an
+	// intercept, a random slope pointing past the dummy columns), worked by
+	// hand from smallCSV: kept rows 1, 2, 4, 5, 6, 8, 9; without an
+	// intercept sex gets both its F and M columns; x is the third column.
+	d, err := build(t, smallCSV, "y ~ 0 + sex + x + (0 + x || grp)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"sexF", "sexM", "x"}; !slices.Equal(d.Fixed, want) {
+		t.Errorf("Fixed = %q, want %q", d.Fixed, want)
+	}
+	if want := []int{2}; !slices.Equal(d.RandomCol, want) {
+		t.Errorf("RandomCol = %v, want %v", d.RandomCol, want)
+	}
+	wantX := []float64{
+		1, 0, 0.5,
+		0, 1, 1.5,
+		1, 0, 2.5,
+		0, 1, 3.5,
+		1, 0, 4.5,
+		0, 1, 5.5,
+		1, 0, 6.5,
+	}
+	if !slices.Equal(d.X, wantX) {
+		t.Errorf("X = %v, want %v", d.X, wantX)
+	}
+	if d.NDropped != 2 {
+		t.Errorf("NDropped = %d, want 2", d.NDropped)
 	}
 }

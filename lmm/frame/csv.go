@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/metabeta-go/metabeta/lmm"
 )
 
 // Kind is the type inferred for a column of a Frame.
@@ -66,7 +69,12 @@ type Frame struct {
 	cols  []*column
 	index map[string]int // column name → position
 	lines []int          // file line on which each data row starts
+	sep   rune           // field separator, detected from the header
 }
+
+// Separator returns the field separator detected from the header: ',', '\t'
+// or ';'.
+func (f *Frame) Separator() rune { return f.sep }
 
 // Names returns the column names in file order.
 func (f *Frame) Names() []string {
@@ -119,19 +127,29 @@ func ReadCSVFile(path string) (*Frame, error) {
 	return fr, nil
 }
 
-// ReadCSV reads a comma-separated table with a header row of column names.
-// Fields may be quoted as in RFC 4180. An empty field or NA is a missing
-// value. Each column's Kind is inferred from its non-missing values: Numeric
-// when all parse as finite numbers, Text when none parse as a number, Mixed
-// otherwise. Mixed columns are rejected only when a formula uses them
-// numerically (see Build).
+// ReadCSV reads a table with a header row of column names. Fields are
+// separated by commas, tabs or semicolons, whichever occurs most often
+// outside quotes in the header (commas on a tie), as R's read.csv,
+// read.delim and read.csv2 read them; in a semicolon-separated file a comma
+// is also a decimal mark ("1,5" is 1.5), as in read.csv2. Fields may be
+// quoted as in RFC 4180, and a leading UTF-8 byte-order mark is skipped. An
+// empty field or NA is a missing value. Each column's Kind is inferred from
+// its non-missing values: Numeric when all parse as finite numbers, Text when
+// none parse as a number, Mixed otherwise. Mixed columns are rejected only
+// when a formula uses them numerically (see Build).
 //
 // ReadCSV returns an error for an empty input, a header without data rows,
 // an empty or duplicated column name, a row whose number of fields differs
 // from the header's, and malformed quoting; the messages name the column or
-// line.
+// line, and quote values with lmm.QuoteShort.
 func ReadCSV(r io.Reader) (*Frame, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReaderSize(r, sniffSize)
+	if bom, _ := br.Peek(len(utf8BOM)); string(bom) == utf8BOM {
+		br.Discard(len(utf8BOM))
+	}
+	sep := sniffSeparator(br)
+	cr := csv.NewReader(br)
+	cr.Comma = sep
 	cr.FieldsPerRecord = -1 // checked below, to name the line
 	cr.ReuseRecord = true
 
@@ -142,22 +160,20 @@ func ReadCSV(r io.Reader) (*Frame, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the header: %w", err)
 	}
-	fr := &Frame{index: make(map[string]int, len(header))}
+	fr := &Frame{index: make(map[string]int, len(header)), sep: sep}
 	for i, name := range header {
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\uFEFF") // UTF-8 byte-order mark
-		}
 		name = strings.TrimSpace(name)
 		if name == "" {
 			return nil, fmt.Errorf("header: column %d has an empty name", i+1)
 		}
 		if j, dup := fr.index[name]; dup {
-			return nil, fmt.Errorf("header: duplicate column name %q (columns %d and %d)", name, j+1, i+1)
+			return nil, fmt.Errorf("header: duplicate column name %s (columns %d and %d)", lmm.QuoteShort(name), j+1, i+1)
 		}
 		fr.index[name] = i
 		fr.cols = append(fr.cols, &column{name: name})
 	}
 
+	decimalComma := sep == ';'
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -168,11 +184,11 @@ func ReadCSV(r io.Reader) (*Frame, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(fr.cols) {
-			return nil, fmt.Errorf("line %d has %d fields, the header has %d", line, len(rec), len(fr.cols))
+			return nil, fmt.Errorf("line %d has %d fields, the header has %d%s", line, len(rec), len(fr.cols), fr.separatorNote())
 		}
 		fr.lines = append(fr.lines, line)
 		for i, field := range rec {
-			fr.cols[i].add(field)
+			fr.cols[i].add(field, decimalComma)
 		}
 	}
 	if len(fr.lines) == 0 {
@@ -184,10 +200,65 @@ func ReadCSV(r io.Reader) (*Frame, error) {
 	return fr, nil
 }
 
-// add appends one field to the column.
-func (c *column) add(field string) {
+const (
+	utf8BOM = "\uFEFF" // byte-order mark that Excel writes before "CSV UTF-8"
+	// sniffSize is the most of the header row that sniffSeparator reads.
+	sniffSize = 64 << 10
+)
+
+// sniffSeparator returns the field separator of the table in br from its
+// header row, without consuming it: the most frequent of comma, tab and
+// semicolon outside double quotes in the first line (or its first 64 KiB),
+// with ties going to the comma and then the tab.
+func sniffSeparator(br *bufio.Reader) rune {
+	head, _ := br.Peek(sniffSize) // a short read is fine: a small file
+	var commas, tabs, semis int
+	quoted := false
+scan:
+	for _, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n':
+			break scan
+		case c == ',':
+			commas++
+		case c == '\t':
+			tabs++
+		case c == ';':
+			semis++
+		}
+	}
+	switch {
+	case commas >= tabs && commas >= semis:
+		return ','
+	case tabs >= semis:
+		return '\t'
+	}
+	return ';'
+}
+
+// separatorNote returns, for a file whose separator is not a comma, a
+// clause saying which one was detected, to append to a message.
+func (f *Frame) separatorNote() string {
+	switch f.sep {
+	case '\t':
+		return " (fields separated by tabs, as detected from the header)"
+	case ';':
+		return " (fields separated by semicolons, as detected from the header)"
+	}
+	return ""
+}
+
+// add appends one field to the column. With decimalComma, a comma in a
+// number is its decimal mark.
+func (c *column) add(field string, decimalComma bool) {
 	s := strings.TrimSpace(field)
 	class, v := classify(s)
+	if decimalComma && class == textValue && strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		class, v = classify(strings.Replace(s, ",", ".", 1))
+	}
 	switch class {
 	case finiteValue:
 		c.nFinite++
@@ -252,11 +323,11 @@ func (c *column) numericError(fr *Frame, role string) error {
 	for i, class := range c.class {
 		switch class {
 		case nonFiniteValue:
-			return fmt.Errorf("column %q: value %q at %s is not a finite number; %s must be finite (write NA for a missing value)",
-				c.name, c.raw[i], fr.where(i), role)
+			return fmt.Errorf("column %s: value %s at %s is not a finite number; %s must be finite (write NA for a missing value)",
+				lmm.QuoteShort(c.name), lmm.QuoteShort(c.raw[i]), fr.where(i), role)
 		case textValue:
-			return fmt.Errorf("column %q: value %q at %s is not numeric; %s must be numeric",
-				c.name, c.raw[i], fr.where(i), role)
+			return fmt.Errorf("column %s: value %s at %s is not numeric; %s must be numeric",
+				lmm.QuoteShort(c.name), lmm.QuoteShort(c.raw[i]), fr.where(i), role)
 		}
 	}
 	return nil

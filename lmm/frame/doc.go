@@ -10,7 +10,11 @@
 //
 // # CSV input
 //
-// ReadCSV reads RFC 4180 comma-separated values with a header row. Surrounding
+// ReadCSV reads RFC 4180 comma-separated values with a header row. Tab- and
+// semicolon-separated files are recognised from the header (the most
+// frequent of the three separators outside quotes) and read as R's
+// read.delim and read.csv2 read them, with a decimal comma in the latter; a
+// UTF-8 byte-order mark is skipped. Surrounding
 // spaces are trimmed; an empty field or NA is a missing value. A column is
 // Numeric when every non-missing value parses as a finite number
 // (strconv.ParseFloat), Text when none parses as a number, and Mixed
@@ -21,7 +25,13 @@
 // that is mostly text and holds no non-finite number is a factor, as R would
 // read it. Empty input, a header without rows, empty or duplicate column
 // names, ragged rows and malformed quotes are errors naming the line or
-// column.
+// column. Messages quote values through lmm.QuoteShort, which cuts a long
+// one to 40 characters and its length in bytes.
+//
+// Build also refuses a numeric column it cannot square and sum in float64:
+// over n rows, a value above √(MaxFloat64/n) (1e300, say) or a spread whose
+// squared SD underflows (below 2⁻⁵¹¹ ≈ 1.5e-154); the message names the
+// column and the size and says to rescale it.
 //
 // # Formula subset
 //

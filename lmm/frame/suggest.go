@@ -3,18 +3,23 @@ package frame
 import (
 	"fmt"
 	"strings"
+
+	"github.com/metabeta-go/metabeta/lmm"
 )
 
 // unknownColumn returns the error for a formula name that is not a column
 // of the frame, suggesting the closest column name when one is near.
 func unknownColumn(fr *Frame, role, name string) error {
-	msg := fmt.Sprintf("unknown column %q (%s)", name, role)
+	msg := fmt.Sprintf("unknown column %s (%s)", lmm.QuoteShort(name), role)
 	if s := closest(name, fr.Names()); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+		msg += fmt.Sprintf("; did you mean %s?", lmm.QuoteShort(s))
 	}
-	const maxListed = 20
-	if names := fr.Names(); len(names) <= maxListed {
+	const maxListed, maxListLen = 20, 400 // bytes; a huge name is not listed
+	if names := fr.Names(); len(names) <= maxListed && len(strings.Join(names, ", ")) <= maxListLen {
 		msg += "; the columns are " + strings.Join(names, ", ")
+	}
+	if len(fr.cols) == 1 && strings.ContainsAny(fr.cols[0].name, " |") {
+		msg += "; the header was read as a single column: fields must be separated by commas, tabs or semicolons"
 	}
 	return fmt.Errorf("%s", msg)
 }
