@@ -113,7 +113,7 @@ func LoadCheckpoint(path string) (*Model, int, error) {
 
 // checkpointConfig parses the model Config in a checkpoint's header.
 func checkpointConfig(data []byte) (Config, error) {
-	raw, err := headerJSON(data)
+	raw, err := weights.Config(data)
 	if err != nil {
 		return Config{}, err
 	}

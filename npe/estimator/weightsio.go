@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,9 +59,10 @@ func newChecked(cfg Config) (m *Model, err error) {
 	return New(cfg, rand.New(rand.NewPCG(0, 0))), nil
 }
 
-// headerConfig parses the model Config in the header of a weights file.
+// headerConfig parses the model Config in the header of a weights file,
+// which weights.Config verifies (magic, checksum, version) before reading.
 func headerConfig(data []byte) (Config, error) {
-	raw, err := headerJSON(data)
+	raw, err := weights.Config(data)
 	if err != nil {
 		return Config{}, err
 	}
@@ -73,28 +73,4 @@ func headerConfig(data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("%w: config: %v", weights.ErrMismatch, err)
 	}
 	return cfg, nil
-}
-
-// headerJSON returns the "config" member of the JSON header of a weights
-// file (layout in package npe/weights: magic, version, header length,
-// header). The checksum is verified later by weights.Load.
-func headerJSON(data []byte) (json.RawMessage, error) {
-	const fixed = 8 + 4 + 4
-	if len(data) < fixed || !bytes.Equal(data[:8], []byte("MBNPEWT\x00")) {
-		return nil, weights.ErrFormat
-	}
-	if v := binary.LittleEndian.Uint32(data[8:12]); v != weights.FormatVersion {
-		return nil, fmt.Errorf("%w: %d", weights.ErrVersion, v)
-	}
-	n := binary.LittleEndian.Uint32(data[12:16])
-	if uint64(n) > uint64(len(data)-fixed) {
-		return nil, fmt.Errorf("%w: header length %d beyond end of file", weights.ErrCorrupt, n)
-	}
-	var h struct {
-		Config json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(data[fixed:fixed+int(n)], &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", weights.ErrCorrupt, err)
-	}
-	return h.Config, nil
 }

@@ -37,6 +37,48 @@ type header struct {
 	Params []paramInfo     `json:"params"`
 }
 
+// Config returns the architecture config stored in the header of the
+// weights file data, for a caller that builds its model from the file. It
+// verifies the file first, as Load does, so a corrupted header is reported
+// as ErrCorrupt and never parsed.
+func Config(data []byte) (json.RawMessage, error) {
+	h, _, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return h.Config, nil
+}
+
+// parse verifies a weights file, in the order magic, checksum, version,
+// header, and returns its header and payload. The checksum comes before
+// everything it covers, so that a flipped byte anywhere, version and header
+// length included, is reported as ErrCorrupt rather than misread.
+func parse(data []byte) (header, []byte, error) {
+	const fixed = len(magic) + 4 + 4 // magic, version, header length
+	if len(data) < len(magic) || !bytes.Equal(data[:len(magic)], magic[:]) {
+		return header{}, nil, fmt.Errorf("%w: bad magic", ErrFormat)
+	}
+	if len(data) < fixed+sha256.Size {
+		return header{}, nil, fmt.Errorf("%w: %d bytes is too short", ErrCorrupt, len(data))
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return header{}, nil, fmt.Errorf("%w: SHA-256 checksum mismatch", ErrCorrupt)
+	}
+	if v := binary.LittleEndian.Uint32(data[8:12]); v != FormatVersion {
+		return header{}, nil, fmt.Errorf("%w: file has version %d, this build reads %d", ErrVersion, v, FormatVersion)
+	}
+	hl := uint64(binary.LittleEndian.Uint32(data[12:16]))
+	if uint64(fixed)+hl > uint64(len(body)) {
+		return header{}, nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorrupt, hl)
+	}
+	var h header
+	if err := json.Unmarshal(body[fixed:fixed+int(hl)], &h); err != nil {
+		return header{}, nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	return h, body[fixed+int(hl):], nil
+}
+
 // Save writes config (marshalled as JSON) and the values of params to w.
 func Save(w io.Writer, config any, params []*nn.Param) error {
 	cfg, err := json.Marshal(config)
@@ -81,26 +123,9 @@ func Load(r io.Reader, config any, params []*nn.Param) error {
 	if err != nil {
 		return fmt.Errorf("weights: reading: %w", err)
 	}
-	if len(data) < 16 || !bytes.Equal(data[:8], magic[:]) {
-		return fmt.Errorf("%w: bad magic", ErrFormat)
-	}
-	if v := binary.LittleEndian.Uint32(data[8:12]); v != FormatVersion {
-		return fmt.Errorf("%w: file has version %d, this build reads %d", ErrVersion, v, FormatVersion)
-	}
-	if len(data) < 16+sha256.Size {
-		return fmt.Errorf("%w: %d bytes is too short", ErrCorrupt, len(data))
-	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return fmt.Errorf("%w: SHA-256 checksum mismatch", ErrCorrupt)
-	}
-	hl := int(binary.LittleEndian.Uint32(data[12:16]))
-	if 16+hl > len(body) {
-		return fmt.Errorf("%w: header length %d exceeds file", ErrCorrupt, hl)
-	}
-	var h header
-	if err := json.Unmarshal(body[16:16+hl], &h); err != nil {
-		return fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	h, payload, err := parse(data)
+	if err != nil {
+		return err
 	}
 	want, err := json.Marshal(config)
 	if err != nil {
@@ -127,7 +152,6 @@ func Load(r io.Reader, config any, params []*nn.Param) error {
 		}
 		total += len(p.Value)
 	}
-	payload := body[16+hl:]
 	if len(payload) != 8*total {
 		return fmt.Errorf("%w: payload has %d bytes, want %d", ErrCorrupt, len(payload), 8*total)
 	}

@@ -2,6 +2,9 @@ package weights
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -66,8 +69,13 @@ func TestRefused(t *testing.T) {
 	good := saved(t)
 	flip := append([]byte(nil), good...)
 	flip[len(flip)/2] ^= 0x10
-	badVersion := append([]byte(nil), good...)
-	badVersion[8] = 9
+	badVersion := resum(good, func(b []byte) { b[8] = 9 })
+	// A flipped byte in the version or in the JSON header, checksum left
+	// as it was: corruption, found before the header is read.
+	flipVersion := append([]byte(nil), good...)
+	flipVersion[8] ^= 0x01
+	flipHeader := append([]byte(nil), good...)
+	flipHeader[20] ^= 0x01
 	other := cfg
 	other.Hidden = 6 // changes every conditioner shape and the config
 	cases := []struct {
@@ -82,6 +90,9 @@ func TestRefused(t *testing.T) {
 		{"truncated", good[:len(good)-9], cfg, model(cfg, 3).Params(), ErrCorrupt, "checksum"},
 		{"empty", nil, cfg, model(cfg, 3).Params(), ErrFormat, "magic"},
 		{"version", badVersion, cfg, model(cfg, 3).Params(), ErrVersion, "version 9"},
+		{"flipped version", flipVersion, cfg, model(cfg, 3).Params(), ErrCorrupt, "checksum"},
+		{"flipped header", flipHeader, cfg, model(cfg, 3).Params(), ErrCorrupt, "checksum"},
+		{"short", good[:20], cfg, model(cfg, 3).Params(), ErrCorrupt, "too short"},
 		{"config", good, other, model(cfg, 3).Params(), ErrMismatch, "config"},
 		{"shape", good, cfg, model(other, 3).Params(), ErrMismatch, "shape"},
 		{"count", good, cfg, model(cfg, 3).Params()[1:], ErrMismatch, "parameters"},
@@ -98,5 +109,44 @@ func TestRefused(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// resum returns a copy of a weights file changed by edit, with its checksum
+// recomputed over the changed bytes.
+func resum(data []byte, edit func([]byte)) []byte {
+	out := append([]byte(nil), data...)
+	edit(out)
+	body := out[:len(out)-sha256.Size]
+	sum := sha256.Sum256(body)
+	copy(out[len(body):], sum[:])
+	return out
+}
+
+func TestConfig(t *testing.T) {
+	t.Parallel()
+	good := saved(t)
+	raw, err := Config(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(cfg)
+	if string(raw) != string(want) {
+		t.Errorf("Config = %s, want %s", raw, want)
+	}
+	// Every single flipped bit of the header region is corruption, never a
+	// parse error or a misread config: bytes 8 to 16+header length.
+	hl := int(binary.LittleEndian.Uint32(good[12:16]))
+	for i := 8; i < 16+hl; i++ {
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0x40
+		if _, err := Config(bad); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "corrupted") {
+			t.Fatalf("byte %d flipped: %v, want ErrCorrupt", i, err)
+		}
+	}
+	bad := append([]byte(nil), good...)
+	bad[0] ^= 0x01
+	if _, err := Config(bad); !errors.Is(err, ErrFormat) {
+		t.Errorf("magic flipped: %v, want ErrFormat", err)
 	}
 }
