@@ -65,6 +65,7 @@ lint: vet
 fuzz:
 	$(GO) test ./lmm/frame -run '^$$' -fuzz FuzzParseFormula -fuzztime 30s
 	$(GO) test ./lmm/frame -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s
+	$(GO) test ./lmm -run '^$$' -fuzz FuzzPriorSpec -fuzztime 30s
 
 clean:
 	rm -rf bin $(OUT)
