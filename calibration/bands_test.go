@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// bandCase is one row of the band table of calibration.md §1.3
-// (/work/shared/research/calibration.md), computed there with an exact
-// adjust_gamma_optimize-style bisection; gamma is given to two significant
+// bandCase is one row of a band table computed, outside this repository,
+// with an exact bisection in the manner of bayesplot's adjust_gamma_optimize
+// (Säilynoja, Bürkner & Vehtari 2022, method A); gamma is given to two significant
 // digits and halfWidth (at z = 0.5, as a fraction of N) to the digits
 // shown, so each is checked to half a unit of its last digit.
 type bandCase struct {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/internal/linalg"
 )
 
 // Metric is a Euclidean metric (mass matrix M) on momentum space. The
@@ -95,15 +97,20 @@ type DenseMetric struct {
 	dim     int
 	invMass []float64 // row-major dim×dim
 	chol    []float64 // row-major lower factor of invMass
-	z       []float64 // scratch for SampleMomentum
+	dinv    []float64 // 1/diag(chol)
+	// tryChol and tryDinv hold a factorization in progress, so that a
+	// failed SetInvMass leaves the metric unchanged without allocating.
+	tryChol, tryDinv []float64
 }
 
 // NewDenseMetric returns the identity dense metric of dimension dim.
 func NewDenseMetric(dim int) *DenseMetric {
-	m := &DenseMetric{dim: dim, invMass: make([]float64, dim*dim), chol: make([]float64, dim*dim), z: make([]float64, dim)}
+	m := &DenseMetric{dim: dim, invMass: make([]float64, dim*dim), chol: make([]float64, dim*dim), dinv: make([]float64, dim),
+		tryChol: make([]float64, dim*dim), tryDinv: make([]float64, dim)}
 	for i := 0; i < dim; i++ {
 		m.invMass[i*dim+i] = 1
 		m.chol[i*dim+i] = 1
+		m.dinv[i] = 1
 	}
 	return m
 }
@@ -114,51 +121,33 @@ func (m *DenseMetric) Dim() int { return m.dim }
 // InvMass returns a copy of M⁻¹, row-major dim×dim.
 func (m *DenseMetric) InvMass() []float64 { return append([]float64(nil), m.invMass...) }
 
-// SetInvMass sets M⁻¹ from a row-major dim×dim symmetric matrix. It panics
-// on a length mismatch and returns ErrNotPosDef if the Cholesky
-// factorization fails; the metric is then left unchanged.
+// SetInvMass sets M⁻¹ from a row-major dim×dim symmetric matrix (only its
+// lower triangle is read). It panics on a length mismatch and returns
+// ErrNotPosDef if the Cholesky factorization fails; the metric is then left
+// unchanged.
 func (m *DenseMetric) SetInvMass(v []float64) error {
 	n := m.dim
 	if len(v) != n*n {
 		panic(errDimMismatch)
 	}
-	l := make([]float64, n*n)
-	for j := 0; j < n; j++ {
-		d := v[j*n+j]
-		for k := 0; k < j; k++ {
-			d -= l[j*n+k] * l[j*n+k]
-		}
-		if !(d > 0) || math.IsInf(d, 0) {
-			return ErrNotPosDef
-		}
-		ljj := math.Sqrt(d)
-		l[j*n+j] = ljj
-		for i := j + 1; i < n; i++ {
-			s := v[i*n+j]
-			for k := 0; k < j; k++ {
-				s -= l[i*n+k] * l[j*n+k]
-			}
-			l[i*n+j] = s / ljj
-		}
+	copy(m.tryChol, v)
+	if !linalg.Cholesky(m.tryChol, m.tryDinv, n) {
+		return ErrNotPosDef
 	}
 	copy(m.invMass, v)
-	m.chol = l
+	m.chol, m.tryChol = m.tryChol, m.chol
+	m.dinv, m.tryDinv = m.tryDinv, m.dinv
 	return nil
 }
 
-// SampleMomentum implements Metric: it solves Lᵀp = z by back substitution.
+// SampleMomentum implements Metric: it draws z ~ N(0, I) into p and solves
+// Lᵀp = z in place by back substitution.
 func (m *DenseMetric) SampleMomentum(rng *rand.Rand, p []float64) {
-	n := m.dim
-	for i := range m.z {
-		m.z[i] = rng.NormFloat64()
+	p = p[:m.dim]
+	for i := range p {
+		p[i] = rng.NormFloat64()
 	}
-	for i := n - 1; i >= 0; i-- {
-		s := m.z[i]
-		for k := i + 1; k < n; k++ {
-			s -= m.chol[k*n+i] * p[k]
-		}
-		p[i] = s / m.chol[i*n+i]
-	}
+	linalg.SolveLowerT(m.chol, m.dinv, m.dim, p)
 }
 
 // Kinetic implements Metric.

@@ -137,110 +137,161 @@ func (a *denseAdapter) update() error {
 	return a.m.SetInvMass(a.buf)
 }
 
-// runChain runs one chain and stores its output in res at index chain.
-// Per iteration it follows Stan's adapt_diag_e_nuts::transition: the NUTS
-// transition, then the dual-averaging update, then the metric estimator;
-// at the end of a metric window the step-size heuristic reruns, μ is reset
-// to log(10ε) and dual averaging restarts.
-func runChain(ctx context.Context, chain int, t Target, cfg Config, seed uint64, res *Result) error {
-	rng := rand.New(rand.NewPCG(seed, uint64(chain)))
-	dim := t.Dim()
-	s := NewState(dim)
-	if err := initialize(rng, t, cfg, chain, s); err != nil {
+// runChain runs one chain and stores its output in res at index chain:
+// initialization and the first step-size search (startChain), warmup
+// (chain.warmup) and sampling (chain.sample).
+func runChain(ctx context.Context, index int, t Target, cfg Config, seed uint64, res *Result) error {
+	c, err := startChain(index, t, cfg, seed)
+	if err != nil {
 		return err
 	}
-
-	var metric Metric
-	var adapter metricAdapter
-	switch cfg.Metric {
-	case DenseMetricKind:
-		m := NewDenseMetric(dim)
-		metric, adapter = m, &denseAdapter{w: newWelfordCov(dim), m: m, buf: make([]float64, dim*dim)}
-	default:
-		m := NewDiagMetric(dim)
-		metric, adapter = m, &diagAdapter{w: newWelfordVar(dim), m: m, buf: make([]float64, dim)}
-	}
-	kernel := NewNUTS(t, metric, cfg.StepSize, cfg.MaxDepth)
-	probe := newStepSizeProbe(dim)
-	// μ is set from the user step size before the heuristic runs.
-	da := NewDualAveraging(cfg.TargetAccept, cfg.StepSize)
-	eps, err := probe.search(rng, t, metric, s, cfg.StepSize)
-	if err != nil {
-		return fmt.Errorf("initial step size: %w", err)
-	}
-	kernel.StepSize = eps
-
-	windows := WindowSchedule(cfg.Warmup)
-	w := 0
 	start := time.Now()
-	for it := range cfg.Warmup {
+	if err := c.warmup(ctx, res); err != nil {
+		return err
+	}
+	c.kernel.StepSize = c.da.Final()
+	res.WarmupTime[index] = time.Since(start)
+	return c.sample(ctx, res)
+}
+
+// chain is one chain's sampler state, carried from phase to phase.
+type chain struct {
+	index   int
+	cfg     Config
+	seed    uint64
+	rng     *rand.Rand
+	t       Target
+	s       *State
+	metric  Metric
+	adapter metricAdapter
+	kernel  *NUTS
+	probe   *stepSizeProbe
+	da      *DualAveraging
+}
+
+// newMetric returns the unit metric of the kind and its window estimator.
+func newMetric(kind MetricKind, dim int) (Metric, metricAdapter) {
+	if kind == DenseMetricKind {
+		m := NewDenseMetric(dim)
+		return m, &denseAdapter{w: newWelfordCov(dim), m: m, buf: make([]float64, dim*dim)}
+	}
+	m := NewDiagMetric(dim)
+	return m, &diagAdapter{w: newWelfordVar(dim), m: m, buf: make([]float64, dim)}
+}
+
+// startChain seeds the chain's generator rand.New(rand.NewPCG(seed,
+// index)), finds its initial point, builds the unit metric and the kernel,
+// and sets the first step size by the heuristic search, with dual
+// averaging's μ set from the user step size.
+func startChain(index int, t Target, cfg Config, seed uint64) (*chain, error) {
+	c := &chain{index: index, cfg: cfg, seed: seed, rng: rand.New(rand.NewPCG(seed, uint64(index))), t: t}
+	dim := t.Dim()
+	c.s = NewState(dim)
+	if err := initialize(c.rng, t, cfg, index, c.s); err != nil {
+		return nil, err
+	}
+	c.metric, c.adapter = newMetric(cfg.Metric, dim)
+	c.kernel = NewNUTS(t, c.metric, cfg.StepSize, cfg.MaxDepth)
+	c.probe = newStepSizeProbe(dim)
+	c.da = NewDualAveraging(cfg.TargetAccept, cfg.StepSize)
+	eps, err := c.probe.search(c.rng, t, c.metric, c.s, cfg.StepSize)
+	if err != nil {
+		return nil, fmt.Errorf("initial step size: %w", err)
+	}
+	c.kernel.StepSize = eps
+	return c, nil
+}
+
+// warmup runs cfg.Warmup iterations of Stan's adapt_diag_e_nuts::transition:
+// the NUTS transition, then the dual-averaging update, then the metric
+// estimator; at the end of each metric window it sets the metric (endWindow).
+func (c *chain) warmup(ctx context.Context, res *Result) error {
+	windows := WindowSchedule(c.cfg.Warmup)
+	w := 0
+	for it := range c.cfg.Warmup {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("warmup iteration %d: %w", it, err)
 		}
-		info := kernel.Transition(rng, s)
+		info := c.kernel.Transition(c.rng, c.s)
 		if info.Divergent {
-			res.WarmupDivergences[chain]++
+			res.WarmupDivergences[c.index]++
 		}
-		kernel.StepSize = da.Update(info.AcceptStat)
+		c.kernel.StepSize = c.da.Update(info.AcceptStat)
 		if w < len(windows) && it >= windows[w].Start {
-			adapter.add(s.X)
+			c.adapter.add(c.s.X)
 			if it == windows[w].End {
-				if err := adapter.update(); err != nil {
-					return fmt.Errorf("metric window [%d, %d]: %w", windows[w].Start, windows[w].End, err)
+				if err := c.endWindow(windows[w]); err != nil {
+					return err
 				}
-				adapter.restart()
 				w++
-				eps, err := probe.search(rng, t, metric, s, kernel.StepSize)
-				if err != nil {
-					return fmt.Errorf("step size after window [%d, %d]: %w", windows[w-1].Start, windows[w-1].End, err)
-				}
-				kernel.StepSize = eps
-				da.Mu = math.Log(10 * eps)
-				da.Restart()
 			}
 		}
-		if cfg.Progress != nil {
-			cfg.Progress(chain, it)
+		if c.cfg.Progress != nil {
+			c.cfg.Progress(c.index, it)
 		}
 	}
-	kernel.StepSize = da.Final()
-	res.WarmupTime[chain] = time.Since(start)
+	return nil
+}
 
+// endWindow closes a metric window: it sets the regularized estimate on the
+// metric and restarts the estimator, reruns the step-size heuristic from the
+// current step size, resets μ to log(10ε) and restarts dual averaging.
+func (c *chain) endWindow(win Window) error {
+	if err := c.adapter.update(); err != nil {
+		return fmt.Errorf("metric window [%d, %d]: %w", win.Start, win.End, err)
+	}
+	c.adapter.restart()
+	eps, err := c.probe.search(c.rng, c.t, c.metric, c.s, c.kernel.StepSize)
+	if err != nil {
+		return fmt.Errorf("step size after window [%d, %d]: %w", win.Start, win.End, err)
+	}
+	c.kernel.StepSize = eps
+	c.da.Mu = math.Log(10 * eps)
+	c.da.Restart()
+	return nil
+}
+
+// sample draws cfg.Draws transitions at the final step size, calls
+// cfg.OnDraw (with its own generator, stream ExtraStream+index) on each,
+// and stores the draws, extras, transition info, step size, inverse metric
+// and sampling time in res.
+func (c *chain) sample(ctx context.Context, res *Result) error {
+	cfg, dim := c.cfg, c.t.Dim()
 	draws := make([]float64, cfg.Draws*dim)
 	infos := make([]Info, cfg.Draws)
 	var extra []float64
 	var extraRNG *rand.Rand
 	if cfg.OnDraw != nil {
 		extra = make([]float64, cfg.Draws*cfg.ExtraDim)
-		extraRNG = rand.New(rand.NewPCG(seed, ExtraStream+uint64(chain)))
+		extraRNG = rand.New(rand.NewPCG(c.seed, ExtraStream+uint64(c.index)))
 	}
-	start = time.Now()
+	start := time.Now()
 	for i := range cfg.Draws {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("sampling iteration %d: %w", i, err)
 		}
-		infos[i] = kernel.Transition(rng, s)
+		infos[i] = c.kernel.Transition(c.rng, c.s)
 		x := draws[i*dim : (i+1)*dim]
-		copy(x, s.X)
+		copy(x, c.s.X)
 		if cfg.OnDraw != nil {
-			if err := cfg.OnDraw(chain, extraRNG, x, extra[i*cfg.ExtraDim:(i+1)*cfg.ExtraDim]); err != nil {
+			if err := cfg.OnDraw(c.index, extraRNG, x, extra[i*cfg.ExtraDim:(i+1)*cfg.ExtraDim]); err != nil {
 				return fmt.Errorf("OnDraw at draw %d: %w", i, err)
 			}
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(chain, cfg.Warmup+i)
+			cfg.Progress(c.index, cfg.Warmup+i)
 		}
 	}
-	res.SamplingTime[chain] = time.Since(start)
-	res.Draws[chain] = draws
-	res.Extra[chain] = extra
-	res.Info[chain] = infos
-	res.StepSize[chain] = kernel.StepSize
-	switch m := metric.(type) {
+	res.SamplingTime[c.index] = time.Since(start)
+	res.Draws[c.index] = draws
+	res.Extra[c.index] = extra
+	res.Info[c.index] = infos
+	res.StepSize[c.index] = c.kernel.StepSize
+	switch m := c.metric.(type) {
 	case *DiagMetric:
-		res.InvMetric[chain] = m.InvMass()
+		res.InvMetric[c.index] = m.InvMass()
 	case *DenseMetric:
-		res.InvMetric[chain] = m.InvMass()
+		res.InvMetric[c.index] = m.InvMass()
 	}
 	return nil
 }

@@ -6,8 +6,12 @@ import (
 )
 
 // Expected schedules are those of Stan's windowed_adaptation.hpp, simulated
-// by hand in /work/shared/research/nuts.md §2 (W = 1000 and W = 200), and
-// its 15%/75%/10% fallback (W = 100: init buffer 15, window 75, term 10).
+// by hand: for W = 1000 the buffers are 75 and 50, so the windows end by
+// iteration 949; the first is [75, 99] (25), then each doubles, [100, 149],
+// [150, 249], [250, 449], and [450, 849] is stretched to 949 because the
+// next (800) would not fit; for W = 200 the last window ends at 149, after
+// [75, 99] and [100, 149]. W = 100 takes the 15%/75%/10% fallback (init
+// buffer 15, window 75, term 10).
 func TestWindowSchedule(t *testing.T) {
 	for _, tc := range []struct {
 		warmup int

@@ -51,7 +51,7 @@ var sleepstudyPoints = [2][]float64{
 }
 
 // TestCollapsedSleepstudyStan checks that the collapsed target on sleepstudy
-// reproduces the Stan model (shared/reference/lmm.stan) with b integrated
+// reproduces the Stan model (bench/stan/lmm.stan) with b integrated
 // out, up to a constant: the difference of log densities between two
 // points must equal that of the direct evaluation, Stan's prior plus the
 // dense N×N multivariate normal of y, to 1e-9 relative.

@@ -3,6 +3,8 @@ package lmm
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/internal/linalg"
 )
 
 // This file holds the exact conditional posterior of the random effects,
@@ -47,7 +49,7 @@ func (m *Marginal) ConditionalMoments(theta, mean, cov []float64) bool {
 		if !m.factorGroup(g) {
 			return false
 		}
-		invertLower(ws.linv, ws.chol, ws.dinv, q)
+		linalg.InvertLower(ws.linv, ws.chol, ws.dinv, q)
 		mu := mean[g*q : (g+1)*q]
 		for a := 0; a < q; a++ {
 			mu[a] = ws.sb[a] * ws.w[a] / s2
@@ -89,7 +91,7 @@ func (m *Marginal) SampleRandomEffects(rng *rand.Rand, theta, dst []float64) boo
 		for a := range e {
 			e[a] = rng.NormFloat64()
 		}
-		solveLowerT(ws.chol, ws.dinv, q, e)
+		linalg.SolveLowerT(ws.chol, ws.dinv, q, e)
 		b := dst[g*q : (g+1)*q]
 		for a := 0; a < q; a++ {
 			b[a] = ws.sb[a] * (ws.w[a]/s2 + e[a])

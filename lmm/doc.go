@@ -11,7 +11,7 @@
 //
 // with S = diag(σ_b,1..σ_b,Q) (uncorrelated random effects, lme4's
 // (x || g)), X the N×P fixed-effect design and Z the columns RandomCol of
-// the uncentred X. The Stan program shared/reference/lmm.stan is this
+// the uncentred X. The Stan program bench/stan/lmm.stan is this
 // model.
 //
 // # Prior and centring

@@ -25,7 +25,7 @@ func TestJointGradient(t *testing.T) {
 	}
 }
 
-// stanJoint evaluates the model block of shared/reference/lmm.stan by a loop
+// stanJoint evaluates the model block of bench/stan/lmm.stan by a loop
 // over the rows, plus the Jacobian of the log-transformed scales, up to a
 // constant. theta is in the joint layout (α, slopes, log σ_b, log σ, z);
 // mu = α + Xc·slope + Σ_k X[, RandomCol[k]] .* b[g, k].

@@ -1,6 +1,10 @@
 package lmm
 
-import "math"
+import (
+	"math"
+
+	"github.com/metabeta-go/metabeta/internal/linalg"
+)
 
 // log2Pi is log(2π), the normalizing constant of the normal density.
 var log2Pi = math.Log(2 * math.Pi)
@@ -225,12 +229,11 @@ func (m *Marginal) factorGroup(g int) bool {
 		}
 		ws.chol[a*q+a]++
 	}
-	if !choleskyInPlace(ws.chol, ws.dinv, q) {
+	if !linalg.Cholesky(ws.chol, ws.dinv, q) {
 		return false
 	}
 	copy(ws.w, ws.u)
-	solveLower(ws.chol, ws.dinv, q, ws.w)
-	solveLowerT(ws.chol, ws.dinv, q, ws.w)
+	linalg.CholSolve(ws.chol, ws.dinv, q, ws.w)
 	return true
 }
 
@@ -255,14 +258,14 @@ func (m *Marginal) factorGroup2(g int) bool {
 	a00 := 1 + sbs[0]*ztz[0]*sbs[0]
 	a10 := sbs[1] * ztz[2] * sbs[0]
 	a11 := 1 + sbs[1]*ztz[3]*sbs[1]
-	if !isPivot(a00) {
+	if !linalg.IsPivot(a00) {
 		return false
 	}
 	l00 := math.Sqrt(a00)
 	i0 := 1 / l00
 	l10 := a10 * i0
 	d := a11 - l10*l10
-	if !isPivot(d) {
+	if !linalg.IsPivot(d) {
 		return false
 	}
 	l11 := math.Sqrt(d)
@@ -294,7 +297,7 @@ func (m *Marginal) diagInverse() {
 		ws.ainv[1] = i1 * i1
 		return
 	}
-	invertLower(ws.linv, ws.chol, ws.dinv, q)
+	linalg.InvertLower(ws.linv, ws.chol, ws.dinv, q)
 	for k := 0; k < q; k++ {
 		v := 0.0
 		for j := k; j < q; j++ {

@@ -16,8 +16,7 @@ mkdir -p "$out"
 seed=${SEED:-1}
 
 bin/metabeta simulate --seed 50 --datasets 1 --groups 50 --fixed 3 --random 2 --out "$out/sim" >/dev/null
-sleepprior=""
-[ -f ../shared/reference/sleepstudy.prior.json ] && sleepprior="--prior ../shared/reference/sleepstudy.prior.json"
+sleepprior="--prior testdata/reference/sleepstudy.prior.json"
 
 bench() { # name csv formula Q [prior flags]
   local name=$1 csv=$2 formula=$3 q=$4; shift 4

@@ -1,14 +1,15 @@
 # Stan's NUTS adaptation and sampler diagnostics on eight schools
 # (non-centred), for TestEightSchoolsAdaptationMatchesStan in
 # eightschools_test.go.
-# Data: the posteriordb file ../../shared/posteriordb/eight_schools.json.zip,
-# read in place. Settings: rstan 2.21.7 defaults (delta 0.8, max depth 10,
+# Data: posteriordb's eight_schools.json, inlined below (as in
+# eightschools_test.go). Settings: rstan 2.21.7 defaults (delta 0.8, max depth 10,
 # diag_e), 16 chains x (1000 warmup + 1000 draws), seed 20261126.
 # Run from hmc/: Rscript testdata/eight_schools_stan.R
 # (Debian's r-cran-bh ships no headers; with R_LIBS pointing at a copy of BH
 # whose include/boost links to /usr/include/boost, rstan compiles.)
 suppressPackageStartupMessages(library(rstan))
-data <- jsonlite::fromJSON(unz("../../shared/posteriordb/eight_schools.json.zip", "eight_schools.json"))
+data <- list(J = 8, y = c(28, 8, -3, 7, -1, 1, 18, 12),
+             sigma = c(15, 10, 16, 11, 9, 11, 10, 18))
 fit <- stan("testdata/eight_schools_noncentered.stan", data = data, chains = 16,
             iter = 2000, warmup = 1000, seed = 20261126, refresh = 0, cores = 1)
 sp <- get_sampler_params(fit, inc_warmup = FALSE)
