@@ -1,6 +1,10 @@
 package estimate
 
-import "math"
+import (
+	"math"
+
+	"github.com/metabeta-go/metabeta/internal/linalg"
+)
 
 // Fit is one optimum of an objective over the collapsed
 // θ = [βc (P), log σ_b (Q), log σ].
@@ -77,7 +81,7 @@ func (e *Estimator) REML(start, lower []float64, st Settings) Fit {
 	for i, v := range ws.hess {
 		c[i] = -v
 	}
-	if !cholesky(c, q+1) {
+	if !linalg.Cholesky(c, ws.dinv, q+1) {
 		return fit
 	}
 	e.GLS(fit.Theta[:p], phi[:q], phi[q]) // the Hessian moved the workspace's C⁻¹
@@ -89,7 +93,7 @@ func (e *Estimator) REML(start, lower []float64, st Settings) Fit {
 	for j := 0; j <= q; j++ {
 		clear(col)
 		col[j] = 1
-		cholSolve(c, q+1, col)
+		linalg.CholSolve(c, ws.dinv, q+1, col)
 		for i := 0; i <= q; i++ {
 			fit.Cov[(p+i)*n+p+j] = col[i]
 		}
@@ -117,7 +121,7 @@ func (e *Estimator) curvature(fit *Fit, f objective) {
 	for i, v := range ws.hess {
 		c[i] = -v
 	}
-	if !cholesky(c, n) {
+	if !linalg.Cholesky(c, ws.dinv, n) {
 		return
 	}
 	cov := make([]float64, n*n)
@@ -125,7 +129,7 @@ func (e *Estimator) curvature(fit *Fit, f objective) {
 	for j := 0; j < n; j++ {
 		clear(col)
 		col[j] = 1
-		cholSolve(c, n, col)
+		linalg.CholSolve(c, ws.dinv, n, col)
 		for i := 0; i < n; i++ {
 			cov[i*n+j] = col[i]
 		}

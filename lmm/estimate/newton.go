@@ -1,6 +1,10 @@
 package estimate
 
-import "math"
+import (
+	"math"
+
+	"github.com/metabeta-go/metabeta/internal/linalg"
+)
 
 // objective returns f(x) and writes ∇f(x) into grad; −Inf outside the
 // domain.
@@ -10,6 +14,7 @@ type objective func(x, grad []float64) float64
 type newtonWork struct {
 	grad, gradTry, step, trial, gp, gm []float64
 	hess, chol                         []float64
+	dinv                               []float64 // 1/diag of the factor in chol
 	free                               []int
 }
 
@@ -17,7 +22,7 @@ func newNewtonWork(n int) *newtonWork {
 	return &newtonWork{
 		grad: make([]float64, n), gradTry: make([]float64, n), step: make([]float64, n),
 		trial: make([]float64, n), gp: make([]float64, n), gm: make([]float64, n),
-		hess: make([]float64, n*n), chol: make([]float64, n*n), free: make([]int, 0, n),
+		hess: make([]float64, n*n), chol: make([]float64, n*n), dinv: make([]float64, n), free: make([]int, 0, n),
 	}
 }
 
@@ -162,14 +167,14 @@ func newtonStep(ws *newtonWork, n int) (float64, bool) {
 			}
 			c[a*m+a] += lambda
 		}
-		if cholesky(c, m) {
+		if linalg.Cholesky(c, ws.dinv, m) {
 			clear(ws.step)
 			// Solve L Lᵀ δ = g in place in ws.gp.
 			u := ws.gp[:m]
 			for a, i := range ws.free {
 				u[a] = ws.grad[i]
 			}
-			cholSolve(c, m, u)
+			linalg.CholSolve(c, ws.dinv, m, u)
 			dec := 0.0
 			for a, i := range ws.free {
 				ws.step[i] = u[a]
@@ -186,47 +191,30 @@ func newtonStep(ws *newtonWork, n int) (float64, bool) {
 	return 0, false
 }
 
-// cholesky overwrites the lower triangle of the symmetric m×m matrix c with
-// its Cholesky factor and reports whether c is positive definite.
+// cholesky is linalg.Cholesky for callers that keep no reciprocal
+// diagonal: it overwrites the lower triangle of the symmetric m×m matrix c
+// with its Cholesky factor (strict upper triangle zeroed) and reports
+// whether c is positive definite.
 func cholesky(c []float64, m int) bool {
-	for j := 0; j < m; j++ {
-		d := c[j*m+j]
-		for k := 0; k < j; k++ {
-			d -= c[j*m+k] * c[j*m+k]
-		}
-		if !(d > 0) || math.IsInf(d, 0) {
-			return false
-		}
-		d = math.Sqrt(d)
-		c[j*m+j] = d
-		for i := j + 1; i < m; i++ {
-			v := c[i*m+j]
-			for k := 0; k < j; k++ {
-				v -= c[i*m+k] * c[j*m+k]
-			}
-			c[i*m+j] = v / d
-		}
-		for i := 0; i < j; i++ {
-			c[i*m+j] = 0
-		}
-	}
-	return true
+	var buf [16]float64
+	return linalg.Cholesky(c, scratch(buf[:], m), m)
 }
 
-// cholSolve overwrites u with (L Lᵀ)⁻¹u for the factor L in c.
+// cholSolve overwrites u with (L Lᵀ)⁻¹u for the factor L that cholesky left
+// in c (linalg.CholSolve, the reciprocal diagonal recomputed from c).
 func cholSolve(c []float64, m int, u []float64) {
-	for i := 0; i < m; i++ {
-		v := u[i]
-		for k := 0; k < i; k++ {
-			v -= c[i*m+k] * u[k]
-		}
-		u[i] = v / c[i*m+i]
+	var buf [16]float64
+	inv := scratch(buf[:], m)
+	for i := range inv {
+		inv[i] = 1 / c[i*m+i]
 	}
-	for i := m - 1; i >= 0; i-- {
-		v := u[i]
-		for k := i + 1; k < m; k++ {
-			v -= c[k*m+i] * u[k]
-		}
-		u[i] = v / c[i*m+i]
+	linalg.CholSolve(c, inv, m, u)
+}
+
+// scratch returns buf[:m], or a fresh slice when m exceeds its capacity.
+func scratch(buf []float64, m int) []float64 {
+	if m <= len(buf) {
+		return buf[:m]
 	}
+	return make([]float64, m)
 }
