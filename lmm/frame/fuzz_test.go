@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm"
 )
 
 // FuzzParseFormula checks that ParseFormula never panics, that every
@@ -55,8 +57,9 @@ func FuzzParseFormula(f *testing.F) {
 }
 
 // FuzzReadCSV checks that ReadCSV never panics, that an accepted table has
-// a consistent shape, and that Build on it with a fixed formula either
-// fails with an error or returns a valid design.
+// a consistent shape, that Build on it with a fixed formula either fails
+// with an error or returns a valid design whose default prior, when there
+// is one, passes Prior.Check, and that no error echoes a long input whole.
 func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"y,x,g\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n9,1,a\n",
@@ -69,6 +72,12 @@ func FuzzReadCSV(f *testing.F) {
 		"y,x,g\n1,\"2\n",
 		"",
 		"\uFEFFy,x,g\n1,2,3\n",
+		"\uFEFF\"y\",\"x\",\"g\"\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n9,1,a\n",
+		"y\tx\tg\n1\t2\ta\n3\t4\tb\n5\t6\ta\n7\t8\tb\n9\t1\ta\n",
+		"y;x;g\n1,5;2;a\n3;4,25;b\n5;6;a\n7;8;b\n9;1;a\n",
+		"y,x,g\n1,2,a\n3,1e300,b\n5,6,a\n7,8,b\n9,1,a\n",
+		"y,x,g\n1,1e-200,a\n3,2e-200,b\n5,3e-200,a\n7,4e-200,b\n9,5e-200,a\n",
+		"y x g\n1 2 a\n",
 	} {
 		f.Add(s)
 	}
@@ -76,9 +85,16 @@ func FuzzReadCSV(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// The longest message: an unknown column with up to 400 bytes of
+	// column list and two names cut by lmm.QuoteShort (each at most 40
+	// runes, 400 bytes escaped, plus its length).
+	const maxMessage = 2000
 	f.Fuzz(func(t *testing.T, s string) {
 		fr, err := ReadCSV(strings.NewReader(s))
 		if err != nil {
+			if len(err.Error()) > maxMessage {
+				t.Fatalf("ReadCSV error of %d bytes: %.300s", len(err.Error()), err)
+			}
 			return
 		}
 		if fr.NumRows() < 1 {
@@ -91,10 +107,18 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		d, err := Build(fr, form)
 		if err != nil {
+			if len(err.Error()) > maxMessage {
+				t.Fatalf("Build error of %d bytes: %.300s", len(err.Error()), err)
+			}
 			return
 		}
 		if err := d.Validate(); err != nil {
 			t.Fatalf("invalid design: %v", err)
+		}
+		if pr, err := lmm.DefaultPrior(d); err == nil {
+			if err := pr.Check(d); err != nil {
+				t.Fatalf("default prior of an accepted design fails Check: %v", err)
+			}
 		}
 	})
 }
