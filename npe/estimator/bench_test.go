@@ -71,14 +71,14 @@ func BenchmarkTrainStepNetworkOnly(b *testing.B) {
 	ex, _ := simulateExamples(newDefaultSimulator(b), 1, 0, 64)
 	preps, u := batchOf(ex)
 	params := m.Params()
-	opt := newAdamW(params, 1e-5)
+	opt := nn.NewAdamW(params, 1e-5)
 	b.ReportAllocs()
 	for b.Loop() {
 		nn.ZeroGrads(params)
 		if _, err := m.nll(preps, u, true); err != nil {
 			b.Fatal(err)
 		}
-		opt.step(1e-4)
+		opt.Step(1e-4)
 	}
 	b.ReportMetric(float64(len(ex)*b.N)/b.Elapsed().Seconds(), "datasets/s")
 }
@@ -111,7 +111,7 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 	m := New(cfg, newRand(1))
 	s := newDefaultSimulator(b)
 	params := m.Params()
-	opt := newAdamW(params, cfg.WeightDecay)
+	opt := nn.NewAdamW(params, cfg.WeightDecay)
 	b.ReportAllocs()
 	step := 0
 	for b.Loop() {
@@ -121,7 +121,7 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 		if _, err := m.nll(preps, u, true); err != nil {
 			b.Fatal(err)
 		}
-		opt.step(1e-4)
+		opt.Step(1e-4)
 		step++
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "datasets/s")

@@ -27,19 +27,19 @@ type checkpointHeader struct {
 
 // checkpointParams lists what a checkpoint stores: the weights, the
 // optimizer's moments, the best weights and the loop state.
-func checkpointParams(m *Model, opt *adamW, best []*nn.Param, state *nn.Param) []*nn.Param {
+func checkpointParams(m *Model, opt *nn.AdamW, best []*nn.Param, state *nn.Param) []*nn.Param {
 	ps := append([]*nn.Param{}, m.Params()...)
-	ps = append(ps, opt.state()...)
+	ps = append(ps, opt.Moments()...)
 	ps = append(ps, best...)
 	return append(ps, state)
 }
 
 // saveCheckpoint writes the checkpoint atomically (temporary file, then
 // rename).
-func saveCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *trainState) error {
+func saveCheckpoint(path string, m *Model, opt *nn.AdamW, best []*nn.Param, tr *trainState) error {
 	state := nn.NewParam("train.state", 8)
 	copy(state.Value, []float64{float64(tr.step), float64(tr.seen), float64(tr.skipped), float64(tr.bestStep),
-		float64(tr.bad), tr.bestVal, tr.seconds, float64(opt.steps)})
+		float64(tr.bad), tr.bestVal, tr.seconds, float64(opt.Steps())})
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("estimator: checkpoint: %w", err)
@@ -60,7 +60,7 @@ func saveCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *tra
 
 // loadCheckpoint restores a checkpoint into m, opt, best and tr. It
 // reports false when the file does not exist.
-func loadCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *trainState) (bool, error) {
+func loadCheckpoint(path string, m *Model, opt *nn.AdamW, best []*nn.Param, tr *trainState) (bool, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -76,7 +76,7 @@ func loadCheckpoint(path string, m *Model, opt *adamW, best []*nn.Param, tr *tra
 	v := state.Value
 	*tr = trainState{step: int(v[0]), seen: int(v[1]), skipped: int(v[2]), bestStep: int(v[3]), bad: int(v[4]),
 		bestVal: v[5], seconds: v[6]}
-	opt.steps = int(v[7])
+	opt.SetSteps(int(v[7]))
 	return true, nil
 }
 
@@ -99,7 +99,7 @@ func LoadCheckpoint(path string) (*Model, int, error) {
 		return nil, 0, fmt.Errorf("estimator: checkpoint %s: %w: %v", path, weights.ErrMismatch, err)
 	}
 	params := m.Params()
-	opt := newAdamW(params, m.Config.WeightDecay)
+	opt := nn.NewAdamW(params, m.Config.WeightDecay)
 	best := cloneValues(params)
 	var tr trainState
 	if _, err := loadCheckpoint(path, m, opt, best, &tr); err != nil {

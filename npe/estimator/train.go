@@ -176,7 +176,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 	}
 	cfg := model.Config
 	params := model.Params()
-	opt := newAdamW(params, cfg.WeightDecay)
+	opt := nn.NewAdamW(params, cfg.WeightDecay)
 	sched := nn.WarmupCosine{Peak: opts.LR, Final: opts.LR * cfg.FinalLRFraction,
 		Warmup: min(cfg.WarmupSteps, opts.Steps/10+1), Total: opts.Steps}
 	res := &TrainResult{BestValNLL: math.Inf(1), BestStep: -1}
@@ -237,7 +237,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 		}
 		nn.ClipGradNorm(params, cfg.ClipNorm)
 		lr := sched.LR(tr.step)
-		opt.step(lr)
+		opt.Step(lr)
 		tr.step++
 		res.DatasetsSeen += len(ex)
 		trainSum += loss

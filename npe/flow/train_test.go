@@ -12,7 +12,7 @@ import (
 // example is one (θ, c) training pair.
 type example struct{ theta, ctx []float64 }
 
-// nllWorker is an nn.Worker computing −Σ log q(θ | c) for a flow replica.
+// nllWorker is a worker computing −Σ log q(θ | c) for a flow replica.
 type nllWorker struct {
 	f          *Flow
 	x, ctx, lp []float64
@@ -39,8 +39,8 @@ func (w *nllWorker) Accumulate(batch []example) (float64, error) {
 	return loss, nil
 }
 
-func workers(f *Flow, k int) []nn.Worker[example] {
-	ws := []nn.Worker[example]{&nllWorker{f: f}}
+func workers(f *Flow, k int) []worker {
+	ws := []worker{&nllWorker{f: f}}
 	for i := 1; i < k; i++ {
 		ws = append(ws, &nllWorker{f: f.Replica()})
 	}
@@ -92,7 +92,7 @@ func (banana) logProb(e example) float64 {
 func train(t *testing.T, f *Flow, draw func(*rand.Rand) example, logProb func(example) float64, steps, bs int, peak float64) (gap, mcse, nll float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(11, 1))
-	tr := nn.NewTrainer(workers(f, 2), 0, nn.WarmupCosine{Peak: peak, Final: peak / 50, Warmup: steps / 20, Total: steps}, 5)
+	tr := newTrainer(workers(f, 2), 0, nn.WarmupCosine{Peak: peak, Final: peak / 50, Warmup: steps / 20, Total: steps}, 5)
 	batch := make([]example, bs)
 	for s := 0; s < steps; s++ {
 		for i := range batch {
@@ -103,7 +103,7 @@ func train(t *testing.T, f *Flow, draw func(*rand.Rand) example, logProb func(ex
 			w.Accumulate(batch)
 			f.InitData(w.x, w.ctx, nil, bs)
 		}
-		if _, err := tr.Step(batch); err != nil {
+		if err := tr.Step(batch); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,14 +174,14 @@ func TestTrainerDeterministic(t *testing.T) {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
 		f := New(Config{Dim: 3, Context: 2, Steps: 2, Hidden: 8, Depth: 1, Base: "studentt"}, rand.New(rand.NewPCG(14, 1)))
-		tr := nn.NewTrainer(workers(f, 3), 1e-4, nn.WarmupCosine{Peak: 1e-2, Final: 1e-4, Warmup: 2, Total: 20}, 1)
+		tr := newTrainer(workers(f, 3), 1e-4, nn.WarmupCosine{Peak: 1e-2, Final: 1e-4, Warmup: 2, Total: 20}, 1)
 		rng := rand.New(rand.NewPCG(15, 1))
 		batch := make([]example, 50)
 		for s := 0; s < 20; s++ {
 			for i := range batch {
 				batch[i] = example{randSlice(rng, 3), randSlice(rng, 2)}
 			}
-			if _, err := tr.Step(batch); err != nil {
+			if err := tr.Step(batch); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -207,14 +207,14 @@ func TestTrainStepAllocations(t *testing.T) {
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	f := New(Config{Dim: 4, Context: 3, Steps: 2, Hidden: 16, Depth: 2, Coupling: "spline", Base: "studentt"}, rand.New(rand.NewPCG(16, 1)))
-	tr := nn.NewTrainer(workers(f, 2), 1e-4, nn.WarmupCosine{Peak: 1e-3, Final: 1e-5, Warmup: 5, Total: 100}, 1)
+	tr := newTrainer(workers(f, 2), 1e-4, nn.WarmupCosine{Peak: 1e-3, Final: 1e-5, Warmup: 5, Total: 100}, 1)
 	rng := rand.New(rand.NewPCG(17, 1))
 	batch := make([]example, 200)
 	for i := range batch {
 		batch[i] = example{randSlice(rng, 4), randSlice(rng, 3)}
 	}
 	allocs := testing.AllocsPerRun(10, func() {
-		if _, err := tr.Step(batch); err != nil {
+		if err := tr.Step(batch); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,7 +1,7 @@
 // Package nn holds the neural-network parts of the NPE: a single matrix
 // product wrapper, row-wise layers, masked attention, set-transformer blocks,
-// pooling, AdamW, gradient clipping, a learning-rate schedule and a
-// deterministic data-parallel training loop. Tensors are flat row-major
+// pooling, AdamW, gradient clipping, a learning-rate schedule and layer
+// replicas for deterministic data-parallel training. Tensors are flat row-major
 // []float64 slices; a batch of B sets of S tokens of width D is B·S rows of D.
 //
 // # Matrix products
@@ -42,8 +42,9 @@
 // warmup then cosine decay. Initialization: Dense weights are LeCun-normal,
 // N(0, 1/fan_in) (LeCun et al. 1998), attention projections and learned
 // seeds Xavier-uniform (Glorot & Bengio 2010), flow conditioners' last
-// layers U(±1e-3) so flows start near the identity. Trainer splits a
-// minibatch into one fixed chunk per Worker (replicas share weights, own
-// gradients), runs them concurrently and sums their gradients in worker
-// order, so the same seed gives the same weights for any GOMAXPROCS.
+// layers U(±1e-3) so flows start near the identity. Layers' Replica
+// methods return copies that share weights and own gradients, so that
+// chunks of a minibatch can run concurrently (ParallelFor) and their
+// gradients be summed in a fixed order: the same seed then gives the same
+// weights for any GOMAXPROCS.
 package nn

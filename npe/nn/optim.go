@@ -2,30 +2,42 @@ package nn
 
 import "math"
 
+// AdamW's moment decay rates and denominator floor, the defaults of Kingma
+// & Ba (2015). They are constants so that 1−β is computed exactly at
+// compile time: a run's weights depend on them to the last bit.
+const (
+	AdamBeta1 = 0.9
+	AdamBeta2 = 0.999
+	AdamEps   = 1e-8
+)
+
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter 2019). For
 // each parameter θ with gradient g at step t (from 1):
 //
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
 //	θ ← θ − lr·( m̂/(√v̂ + ε) + λθ ),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
 //
-// with λ = WeightDecay applied only to parameters without NoDecay.
+// with β₁ = AdamBeta1, β₂ = AdamBeta2, ε = AdamEps and λ = WeightDecay
+// applied only to parameters without NoDecay. Its state, the moments
+// (Moments) and the step count (Steps, SetSteps), can be saved and
+// restored through the weights format, so that a resumed run continues
+// bit for bit.
 type AdamW struct {
-	// Beta1, Beta2 are the moment decay rates, Eps the denominator floor
-	// and WeightDecay the decoupled decay λ.
-	Beta1, Beta2, Eps, WeightDecay float64
+	// WeightDecay is the decoupled decay λ.
+	WeightDecay float64
 
 	params []*Param
-	m, v   [][]float64
+	m, v   []*Param
 	t      int
 }
 
-// NewAdamW returns AdamW over params with β₁ = 0.9, β₂ = 0.999, ε = 1e-8
-// (Kingma & Ba 2015 defaults) and the given weight decay.
+// NewAdamW returns AdamW over params with the given weight decay and zero
+// moments.
 func NewAdamW(params []*Param, weightDecay float64) *AdamW {
-	o := &AdamW{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay, params: params}
+	o := &AdamW{WeightDecay: weightDecay, params: params}
 	for _, p := range params {
-		o.m = append(o.m, make([]float64, len(p.Value)))
-		o.v = append(o.v, make([]float64, len(p.Value)))
+		o.m = append(o.m, NewParam("adam.m."+p.Name, p.Shape...))
+		o.v = append(o.v, NewParam("adam.v."+p.Name, p.Shape...))
 	}
 	return o
 }
@@ -33,22 +45,35 @@ func NewAdamW(params []*Param, weightDecay float64) *AdamW {
 // Steps returns the number of updates taken.
 func (o *AdamW) Steps() int { return o.t }
 
+// SetSteps sets the number of updates taken, for restoring a saved state
+// together with Moments.
+func (o *AdamW) SetSteps(t int) { o.t = t }
+
+// Moments returns the optimizer's moments as parameters, the first moments
+// m (named "adam.m.<name>") of every parameter in order, then the second
+// moments v ("adam.v.<name>"). Their Values are the optimizer's state:
+// saving them saves it, loading into them restores it.
+func (o *AdamW) Moments() []*Param {
+	return append(append([]*Param{}, o.m...), o.v...)
+}
+
 // Step applies one update with learning rate lr using the current Grad
 // buffers. It does not allocate.
 func (o *AdamW) Step(lr float64) {
+	const b1, b2, eps = AdamBeta1, AdamBeta2, AdamEps
 	o.t++
-	c1 := 1 - math.Pow(o.Beta1, float64(o.t))
-	c2 := 1 - math.Pow(o.Beta2, float64(o.t))
+	c1 := 1 - math.Pow(b1, float64(o.t))
+	c2 := 1 - math.Pow(b2, float64(o.t))
 	for i, p := range o.params {
-		m, v := o.m[i], o.v[i]
+		m, v := o.m[i].Value, o.v[i].Value
 		wd := o.WeightDecay
 		if p.NoDecay {
 			wd = 0
 		}
 		for j, g := range p.Grad {
-			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g
-			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g*g
-			p.Value[j] -= lr * ((m[j]/c1)/(math.Sqrt(v[j]/c2)+o.Eps) + wd*p.Value[j])
+			m[j] = b1*m[j] + (1-b1)*g
+			v[j] = b2*v[j] + (1-b2)*g*g
+			p.Value[j] -= lr * ((m[j]/c1)/(math.Sqrt(v[j]/c2)+eps) + wd*p.Value[j])
 		}
 	}
 }

@@ -5,7 +5,7 @@ import "runtime"
 // Param is one trainable tensor: a flat row-major Value with its Shape and a
 // Grad buffer of the same length into which Backward passes accumulate.
 // Replicas of a layer share Value and own Grad, so workers can accumulate
-// gradients concurrently and a Trainer can sum them in a fixed order.
+// gradients concurrently and a caller can sum them in a fixed order.
 type Param struct {
 	Name  string
 	Shape []int
