@@ -3,6 +3,8 @@ package calibration
 import (
 	"fmt"
 	"math"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
 )
 
 // Wasserstein1 returns the 1-Wasserstein distance between the empirical
@@ -86,7 +88,7 @@ func NewAgreement(approx, ref [][]float64) Agreement {
 	var v float64
 	g.MeanAbsDiff, v = meanVar(absDiff)
 	g.MeanAbsDiffSE = math.Sqrt(v / float64(n))
-	g.MedianLogSDRatio = Quantile(sortedCopy(nil, logRatio), 0.5)
+	g.MedianLogSDRatio = diagnostics.SortedQuantile(sortedCopy(nil, logRatio), 0.5)
 	g.MeanW1, v = meanVar(g.W1)
 	g.MeanW1SE = math.Sqrt(v / float64(n))
 	if n < MinReplicates {

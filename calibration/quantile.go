@@ -3,33 +3,15 @@ package calibration
 import (
 	"math"
 	"slices"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
 )
 
-// Quantile returns the p-quantile of the sorted sample x by linear
-// interpolation between order statistics (Hyndman & Fan 1996, type 7, the
-// default of R's quantile and NumPy's percentile): with h = (n−1)p,
-// Q(p) = x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎), 0-based. x must be sorted
-// ascending; an empty x gives NaN. It panics if p is outside [0, 1].
-func Quantile(x []float64, p float64) float64 {
-	if !(p >= 0 && p <= 1) {
-		panic("calibration: quantile probability outside [0, 1]")
-	}
-	n := len(x)
-	if n == 0 {
-		return math.NaN()
-	}
-	h := float64(n-1) * p
-	j := int(h)
-	if j >= n-1 {
-		return x[n-1]
-	}
-	return x[j] + (h-float64(j))*(x[j+1]-x[j])
-}
-
 // CentralInterval returns the equal-tailed interval at level q of the
-// sorted sample x: [Q((1−q)/2), Q((1+q)/2)] with type-7 quantiles.
+// sorted sample x: [Q((1−q)/2), Q((1+q)/2)] with R's type-7 quantiles
+// (diagnostics.SortedQuantile).
 func CentralInterval(x []float64, q float64) (lo, hi float64) {
-	return Quantile(x, (1-q)/2), Quantile(x, (1+q)/2)
+	return diagnostics.SortedQuantile(x, (1-q)/2), diagnostics.SortedQuantile(x, (1+q)/2)
 }
 
 // sortedCopy returns x sorted ascending in buf (reused when it has the

@@ -3,6 +3,8 @@ package calibration
 import (
 	"fmt"
 	"math"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
 )
 
 // fisherZ95 is the standard normal 0.975 quantile, for 95% Fisher-z
@@ -122,8 +124,8 @@ func NewRecovery(draws [][]float64, truths []float64, priorVar float64) Recovery
 	}
 	r.Correlation = Pearson(r.Means, truths)
 	r.NRMSE = NRMSE(r.Means, truths)
-	r.MedianContraction = Quantile(sortedCopy(nil, r.Contractions), 0.5)
-	r.MedianAbsZ = Quantile(sortedCopy(nil, absZ), 0.5)
+	r.MedianContraction = diagnostics.SortedQuantile(sortedCopy(nil, r.Contractions), 0.5)
+	r.MedianAbsZ = diagnostics.SortedQuantile(sortedCopy(nil, absZ), 0.5)
 	if n < MinReplicates {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("fewer than %d datasets (N = %d)", MinReplicates, n))
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/metabeta-go/metabeta/diagnostics"
 )
 
 // TimingSummary summarises heavy-tailed wall-clock times in seconds as
@@ -33,8 +35,8 @@ func SummarizeSeconds(seconds []float64) TimingSummary {
 		t.Median, t.P95, t.MeanSlowest5, t.Max = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		return t
 	}
-	t.Median = Quantile(s, 0.5)
-	t.P95 = Quantile(s, 0.95)
+	t.Median = diagnostics.SortedQuantile(s, 0.5)
+	t.P95 = diagnostics.SortedQuantile(s, 0.95)
 	t.Max = s[len(s)-1]
 	k := int(math.Ceil(0.05 * float64(len(s))))
 	for _, v := range s[len(s)-k:] {
@@ -103,8 +105,8 @@ func NewSpeedup(timeA, timeB []float64, convergedB []bool) Speedup {
 		}
 	}
 	ratio = sortedCopy(nil, ratio)
-	s.Median = Quantile(ratio, 0.5)
-	s.Worst5 = Quantile(ratio, 0.05)
+	s.Median = diagnostics.SortedQuantile(ratio, 0.5)
+	s.Worst5 = diagnostics.SortedQuantile(ratio, 0.05)
 	if s.Converged == 0 {
 		s.PerConverged = math.Inf(1)
 		s.Warnings = append(s.Warnings, "no converged fit of the slower method")

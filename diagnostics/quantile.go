@@ -19,6 +19,20 @@ func Quantile(x []float64, p float64) float64 {
 	return sortedQuantile(slices.Sorted(slices.Values(x)), p)
 }
 
+// SortedQuantile is Quantile of draws already sorted ascending and free of
+// NaN, without Quantile's check, copy and sort: for callers that take
+// several quantiles of one sample. An empty x gives NaN; it panics if p is
+// outside [0, 1]. Unsorted input gives a meaningless value.
+func SortedQuantile(sorted []float64, p float64) float64 {
+	if !(p >= 0 && p <= 1) {
+		panic(errProb)
+	}
+	if len(sorted) == 0 {
+		return math.NaN()
+	}
+	return sortedQuantile(sorted, p)
+}
+
 // sortedQuantile is Quantile of ascending, NaN-free, non-empty draws, with
 // R's arithmetic: qs = (1−h)·x[lo] + h·x[hi] where the two differ.
 func sortedQuantile(sorted []float64, p float64) float64 {

@@ -36,3 +36,21 @@ func TestQuantileType7(t *testing.T) {
 		t.Errorf("Quantile with a NaN = %g, want NaN", got)
 	}
 }
+
+// TestSortedQuantile checks SortedQuantile on sorted input against R:
+// quantile(c(1, 2, 3, 4, 10), c(0.3, 0.95), type = 7) = 2.2, 8.8
+// (calibration/testdata/reference.R), the end points exactly, and NaN for
+// no draws.
+func TestSortedQuantile(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 10}
+	for _, c := range []struct{ p, want, tol float64 }{
+		{0.3, 2.2, 1e-12}, {0.95, 8.8, 1e-12}, {0, 1, 0}, {1, 10, 0},
+	} {
+		if got := SortedQuantile(x, c.p); math.Abs(got-c.want) > c.tol {
+			t.Errorf("SortedQuantile(%v, %g) = %.17g, want %g", x, c.p, got, c.want)
+		}
+	}
+	if got := SortedQuantile(nil, 0.5); !math.IsNaN(got) {
+		t.Errorf("SortedQuantile of no values = %g, want NaN", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/metabeta-go/metabeta/calibration"
+	"github.com/metabeta-go/metabeta/diagnostics"
 	"github.com/metabeta-go/metabeta/fit"
 )
 
@@ -126,7 +127,7 @@ func median(x []float64) float64 {
 	}
 	s := slices.Clone(x)
 	sort.Float64s(s)
-	return calibration.Quantile(s, 0.5)
+	return diagnostics.SortedQuantile(s, 0.5)
 }
 
 // importance summarizes the k̂ and efficiency of the records that carry

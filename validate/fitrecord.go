@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/metabeta-go/metabeta/calibration"
+	"github.com/metabeta-go/metabeta/diagnostics"
 	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/lmm"
 )
@@ -120,7 +121,7 @@ func quantiles(draws []float64) []float64 {
 	slices.Sort(sorted)
 	out := make([]float64, len(QuantileLevels))
 	for i, p := range QuantileLevels {
-		out[i] = calibration.Quantile(sorted, p)
+		out[i] = diagnostics.SortedQuantile(sorted, p)
 	}
 	return out
 }
