@@ -50,17 +50,3 @@ func BenchmarkEstimate(b *testing.B) {
 		}
 	})
 }
-
-// BenchmarkGroupFeatures times the group tokens of sleepstudy at
-// MaxP = 5, MaxQ = 3.
-func BenchmarkGroupFeatures(b *testing.B) {
-	d := loadSleepstudy(b)
-	lay := FeatureLayout{MaxP: 5, MaxQ: 3}
-	dst := make([]float64, d.M()*lay.Width())
-	mask := make([]bool, lay.Width())
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		lay.GroupFeatures(dst, mask, d)
-	}
-}

@@ -1,13 +1,14 @@
-// Package estimate computes fast point estimates, curvatures and
-// per-group features of the Gaussian linear mixed model of package lmm,
+// Package estimate computes fast point estimates and curvatures of the
+// Gaussian linear mixed model of package lmm,
 //
 //	y_g = X_g β + Z_g b_g + ε_g,   b_g ~ N(0, S²),  S = diag(σ_b),  ε_g ~ N(0, σ² I),
 //
 // from its sufficient statistics (lmm.Stats), never passing over the rows
-// again. They are the inputs that make the neural posterior estimator
-// sharp: closed-form estimates θ̂ fed to the network and used as the
-// centre of the flow, θ − θ̂ (see shared/research/npe-prototype.md,
-// design B), and a Laplace approximation as a proposal or flow base.
+// again. Package fit preconditions NUTS with the Laplace approximation of
+// the collapsed posterior (its mode and Cholesky factor); the neural
+// posterior estimator (package npe/estimator) maps each dataset to
+// standardized units with Standardize and centres and scales its flow with
+// the Laplace approximation.
 //
 // # Units (Standardize)
 //
@@ -77,12 +78,6 @@
 // accurate when every σ_b is well identified; when a σ_b is small relative
 // to its standard error the posterior of log σ_b is skewed and importance
 // sampling from the Laplace proposal shows Pareto k̂ ≈ 0.7.
-//
-// # Group features
-//
-// FeatureLayout.GroupFeatures writes per-group tokens (log n_g, 1/√n_g,
-// within-group means and centred second moments of [x, y], random-term
-// indicators), padded to fixed maxima with a mask, for the set transformer.
 //
 // # References
 //
