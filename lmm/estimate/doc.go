@@ -74,7 +74,11 @@
 // log-Jacobian, so the mode is interior) by the same Newton iteration from
 // the ML fit, with the Laplace approximation N(θ̂, (−H)⁻¹) (Tierney & Kadane
 // 1986), H the symmetrized finite-difference Hessian of the analytic
-// gradient. Laplace samples and evaluates it without allocating. It is
+// gradient. PosteriorLaplace is this one Laplace approximation for any
+// lmm.Collapsed (MAP from the ML fit; NUTS preconditioning; the neural
+// estimator, which starts it from least squares with steps capped at 2 per
+// coordinate); Laplace samples, evaluates and whitens (z = L⁻¹(θ − μ))
+// without allocating. It is
 // accurate when every σ_b is well identified; when a σ_b is small relative
 // to its standard error the posterior of log σ_b is skewed and importance
 // sampling from the Laplace proposal shows Pareto k̂ ≈ 0.7.

@@ -32,6 +32,9 @@ type newtonResult struct {
 	iterations int
 	converged  bool
 	atBound    []bool // x_i = lower_i with the gradient pointing outward
+	// hessAtX is set when the workspace's Hessian is the one at the
+	// returned x (convergence detected by the decrement, no step since).
+	hessAtX bool
 }
 
 // hessianStep is the relative step of the central finite differences of the
@@ -112,6 +115,7 @@ func maximize(f objective, x, lower []float64, maxStep float64, tol float64, max
 		res.iterations++
 		if decrement < tol {
 			res.converged = true
+			res.hessAtX = len(ws.free) == n
 			break
 		}
 		scale := 1.0

@@ -68,7 +68,7 @@ func BenchmarkTrainStepLocalTokens(b *testing.B) {
 // (forward, backward, update) on a fixed prepared batch of 64.
 func BenchmarkTrainStepNetworkOnly(b *testing.B) {
 	m := New(DefaultConfig(), newRand(1))
-	ex, _ := simulateExamples(newDefaultSimulator(b), 1, 0, 64)
+	ex, _ := simulateExamples(newDefaultSimulator(b), false, 1, 0, 64)
 	preps, u := batchOf(ex)
 	params := m.Params()
 	opt := nn.NewAdamW(params, 1e-5)
@@ -100,7 +100,7 @@ func BenchmarkPrepare(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := prepare(smps[i%n], prs[i%n]); err != nil {
+		if _, err := prepare(smps[i%n], prs[i%n], false); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -115,7 +115,7 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 	b.ReportAllocs()
 	step := 0
 	for b.Loop() {
-		ex, _ := simulateExamples(s, 1, step*batch, batch)
+		ex, _ := simulateExamples(s, false, 1, step*batch, batch)
 		preps, u := batchOf(ex)
 		nn.ZeroGrads(params)
 		if _, err := m.nll(preps, u, true); err != nil {

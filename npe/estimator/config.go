@@ -66,6 +66,32 @@ type Config struct {
 	// weights files written before they existed still load.
 	Tokens      string `json:"tokens,omitempty"`
 	LocalBlocks int    `json:"local_blocks,omitempty"`
+	// FlowVariable is the variable the flow models: "" or "marginal" (the
+	// default) u = (θ' − θ̂')/ŝ, the standardized θ' centred on the Laplace
+	// mode and scaled by the Laplace marginal SDs; "whitened"
+	// u = L̂⁻¹(θ' − θ̂'), L̂L̂ᵀ the full Laplace covariance, with the
+	// log-diagonal of L̂ and the Laplace correlations added to the context
+	// (WhitenedExtraWidth). Omitted from the JSON when empty, so that
+	// weights files written before it existed load as marginal.
+	FlowVariable string `json:"flow_variable,omitempty"`
+}
+
+// Flow variables of Config.FlowVariable.
+const (
+	FlowMarginal = "marginal"
+	FlowWhitened = "whitened"
+)
+
+// whitened reports whether the flow models the whitened variable.
+func (c Config) whitened() bool { return c.FlowVariable == FlowWhitened }
+
+// extraWidth is the width of the dataset-level inputs for c's flow
+// variable.
+func (c Config) extraWidth() int {
+	if c.whitened() {
+		return WhitenedExtraWidth
+	}
+	return ExtraWidth
 }
 
 // DefaultConfig returns the shipped architecture: a 2-block set transformer
@@ -153,6 +179,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: base %q, want normal or studentt", c.Base)
 	case c.Tokens != "" && c.Tokens != "local" && c.Tokens != "both":
 		return fmt.Errorf("estimator: tokens %q, want \"\" (group statistics), local or both", c.Tokens)
+	case c.FlowVariable != "" && c.FlowVariable != FlowMarginal && c.FlowVariable != FlowWhitened:
+		return fmt.Errorf("estimator: flow_variable %q, want marginal or whitened", c.FlowVariable)
 	case c.Tokens == "" && c.LocalBlocks != 0:
 		return fmt.Errorf("estimator: local_blocks %d without local tokens", c.LocalBlocks)
 	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||

@@ -20,15 +20,23 @@ const (
 	// √N/10, the Laplace mode θ̂' and log SDs and the dimension mask (each
 	// FlowDim).
 	ExtraWidth = 2*MaxP + MaxQ + 1 + 2 + 3*FlowDim
+	// WhitenedExtraWidth is the width of the dataset-level inputs of the
+	// whitened flow (Config.FlowVariable "whitened"): ExtraWidth, then the
+	// log-diagonal of the Laplace Cholesky factor L̂ (FlowDim) and the
+	// strict lower triangle of the Laplace correlation matrix in flow slots
+	// (FlowDim(FlowDim−1)/2, row-major, zero where a slot is padded).
+	WhitenedExtraWidth = ExtraWidth + FlowDim + FlowDim*(FlowDim-1)/2
 )
 
 // prepared is one dataset turned into network inputs, in standardized
 // units, together with the affine map from the flow's variable u to the
-// original collapsed θ:
+// original collapsed θ. For the marginal flow variable
 //
 //	θ'_i = θ̂'_i + ŝ_i u_slot(i),  θ = Scaling⁻¹(θ')  (estimate.Scaling),
 //
-// so log q(θ) = log q_u(u) − Σ log ŝ_i + log|det ∂θ'/∂θ|.
+// so log q(θ) = log q_u(u) − Σ log ŝ_i + log|det ∂θ'/∂θ|; for the
+// whitened one θ' = θ̂' + L̂u (u in flow slots), L̂L̂ᵀ the full Laplace
+// covariance, so log q(θ) = log q_u(u) − log det L̂ + log|det ∂θ'/∂θ|.
 type prepared struct {
 	p, q, m, n int
 	maxGroup   int       // observations in the largest group
@@ -37,8 +45,17 @@ type prepared struct {
 	mask       [FlowDim]bool
 	slot       []int // slot of θ index i
 	centre     []float64
-	scale      []float64
-	// logDetToTheta is log|det ∂u/∂θ| = Σ log A_i − Σ log ŝ_i, added to
+	// scale are the Laplace marginal SDs ŝ (clamped to [minLaplaceSD,
+	// maxLaplaceSD]).
+	scale []float64
+	// lap is the Laplace approximation in standardized units; whitened
+	// selects the flow variable u = L̂⁻¹(θ' − θ̂').
+	lap      *estimate.Laplace
+	whitened bool
+	// jac are factors whose logs sum to log det ∂θ'/∂u: ŝ (marginal) or
+	// diag L̂ (whitened).
+	jac []float64
+	// logDetToTheta is log|det ∂u/∂θ| = Σ log A_i − Σ log jac_i, added to
 	// log q_u to obtain the density of the original θ.
 	logDetToTheta float64
 	scaling       estimate.Scaling
@@ -68,30 +85,63 @@ func signedSqrt(x float64) float64 {
 	return math.Sqrt(x)
 }
 
+// Bounds applied to the Laplace standard deviations used to scale the
+// marginal flow target: beyond them the scaling would only amplify
+// rounding noise.
+const (
+	minLaplaceSD = 1e-4
+	maxLaplaceSD = 10
+)
+
 // prepare standardizes d and prior, finds the Laplace approximation of the
-// standardized posterior and builds the group tokens and dataset inputs.
-// It returns an error when d is outside the padded sizes or the mode search
-// fails.
-func prepare(d *lmm.Design, prior lmm.Prior) (*prepared, error) {
-	if err := d.Validate(); err != nil {
-		return nil, fmt.Errorf("estimator: design: %w", err)
-	}
-	if err := prior.Check(d); err != nil {
-		return nil, fmt.Errorf("estimator: prior: %w", err)
-	}
-	p, q, m, n := d.P(), d.Q(), d.M(), d.N()
-	if p > MaxP || q > MaxQ {
-		return nil, fmt.Errorf("estimator: design has P=%d, Q=%d; the network supports P ≤ %d, Q ≤ %d", p, q, MaxP, MaxQ)
-	}
-	ds, sc := estimate.Standardize(d)
-	ps := sc.Prior(prior)
-	lap, err := findLaplace(lmm.NewCollapsed(ds, ps))
+// standardized posterior (estimate.PosteriorLaplace) and builds the group
+// tokens and dataset inputs, for the whitened flow variable when whitened
+// is set. It returns an error when d is outside the padded sizes or the
+// mode search fails.
+func prepare(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, error) {
+	pr, ps, err := prepareMaps(d, prior, whitened)
 	if err != nil {
 		return nil, err
 	}
-	pr := &prepared{p: p, q: q, m: m, n: n, scaling: sc,
-		tokens: make([]float64, m*TokenWidth), extras: make([]float64, ExtraWidth),
-		slot: make([]int, p+q+1), centre: lap.Mode, scale: lap.SD, std: ds}
+	pr.tokens = make([]float64, pr.m*TokenWidth)
+	groupTokens(pr.std, pr.centre, pr.tokens)
+	datasetInputs(pr, ps)
+	return pr, nil
+}
+
+// prepareMaps is the part of prepare that needs no network input: the
+// standardization, the Laplace approximation and the maps between u and
+// θ. It also returns the standardized prior.
+func prepareMaps(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, lmm.Prior, error) {
+	if err := d.Validate(); err != nil {
+		return nil, lmm.Prior{}, fmt.Errorf("estimator: design: %w", err)
+	}
+	if err := prior.Check(d); err != nil {
+		return nil, lmm.Prior{}, fmt.Errorf("estimator: prior: %w", err)
+	}
+	p, q, m, n := d.P(), d.Q(), d.M(), d.N()
+	if p > MaxP || q > MaxQ {
+		return nil, lmm.Prior{}, fmt.Errorf("estimator: design has P=%d, Q=%d; the network supports P ≤ %d, Q ≤ %d", p, q, MaxP, MaxQ)
+	}
+	ds, sc := estimate.Standardize(d)
+	ps := sc.Prior(prior)
+	lap, _, err := estimate.PosteriorLaplace(lmm.NewCollapsed(ds, ps), nil, estimate.Settings{})
+	if err != nil {
+		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
+	}
+	dim := p + q + 1
+	pr := &prepared{p: p, q: q, m: m, n: n, scaling: sc, lap: lap, whitened: whitened,
+		slot: make([]int, dim), centre: lap.Mean, scale: lap.SD(make([]float64, dim)), std: ds}
+	for i, s := range pr.scale {
+		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
+	}
+	pr.jac = pr.scale
+	if whitened {
+		pr.jac = make([]float64, dim)
+		for i := range pr.jac {
+			pr.jac[i] = lap.Chol[i*dim+i]
+		}
+	}
 	for _, ng := range d.GroupSizes() {
 		pr.maxGroup = max(pr.maxGroup, ng)
 	}
@@ -99,11 +149,9 @@ func prepare(d *lmm.Design, prior lmm.Prior) (*prepared, error) {
 	for i := range pr.slot {
 		pr.slot[i] = slotOf(i, p, q)
 		pr.mask[pr.slot[i]] = true
-		pr.logDetToTheta -= math.Log(lap.SD[i])
+		pr.logDetToTheta -= math.Log(pr.jac[i])
 	}
-	groupTokens(ds, lap.Mode, pr.tokens)
-	datasetInputs(pr, ps)
-	return pr, nil
+	return pr, ps, nil
 }
 
 // groupTokens writes one token per group of the standardized design ds:
@@ -172,6 +220,11 @@ func groupTokens(ds *lmm.Design, mode []float64, tokens []float64) {
 // datasetInputs writes the dataset-level inputs of pr from the
 // standardized prior ps.
 func datasetInputs(pr *prepared, ps lmm.Prior) {
+	if pr.whitened {
+		pr.extras = make([]float64, WhitenedExtraWidth)
+	} else {
+		pr.extras = make([]float64, ExtraWidth)
+	}
 	e := pr.extras
 	for j := 0; j < pr.p; j++ {
 		e[j] = signedSqrt(ps.BetaMean[j])
@@ -190,13 +243,33 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 		e[o+FlowDim+s] = math.Log(pr.scale[i]) / 3
 		e[o+2*FlowDim+s] = 1
 	}
+	if !pr.whitened {
+		return
+	}
+	o += 3 * FlowDim
+	dim := len(pr.slot)
+	cov := pr.lap.Cov
+	for i, s := range pr.slot {
+		e[o+s] = math.Max(-5, math.Min(5, math.Log(pr.jac[i])/3))
+		for j, t := range pr.slot[:i] {
+			e[o+FlowDim+s*(s-1)/2+t] = cov[i*dim+j] / math.Sqrt(cov[i*dim+i]*cov[j*dim+j])
+		}
+	}
 }
 
-// target writes u = (θ' − θ̂')/ŝ in flow slots for the original collapsed θ
-// into u (length FlowDim; padded slots zero).
+// target writes the flow variable u for the original collapsed θ into u
+// (length FlowDim; padded slots zero): u = (θ' − θ̂')/ŝ (marginal) or
+// L̂⁻¹(θ' − θ̂') (whitened), in flow slots.
 func (pr *prepared) target(theta, u []float64) {
 	thStd := pr.scaling.Theta(make([]float64, len(theta)), theta)
 	clear(u)
+	if pr.whitened {
+		pr.lap.Whiten(thStd, thStd)
+		for i, s := range pr.slot {
+			u[s] = thStd[i]
+		}
+		return
+	}
 	for i, s := range pr.slot {
 		u[s] = (thStd[i] - pr.centre[i]) / pr.scale[i]
 	}
@@ -204,8 +277,20 @@ func (pr *prepared) target(theta, u []float64) {
 
 // toTheta writes the original collapsed θ for the flow variable u.
 func (pr *prepared) toTheta(u, theta []float64) {
-	for i, s := range pr.slot {
-		theta[i] = pr.centre[i] + pr.scale[i]*u[s]
+	if pr.whitened {
+		dim := len(pr.slot)
+		l := pr.lap.Chol
+		for i := dim - 1; i >= 0; i-- { // theta is not read, so any order
+			v := pr.centre[i]
+			for k, s := range pr.slot[:i+1] {
+				v += l[i*dim+k] * u[s]
+			}
+			theta[i] = v
+		}
+	} else {
+		for i, s := range pr.slot {
+			theta[i] = pr.centre[i] + pr.scale[i]*u[s]
+		}
 	}
 	pr.scaling.UnTheta(theta, theta)
 }

@@ -137,53 +137,13 @@ func TestImportanceLaplaceProposal(t *testing.T) {
 }
 
 // laplacePosterior draws n times from the full-covariance Laplace
-// approximation N(θ̂, (−∇² log p)⁻¹) of the collapsed posterior and fills a
-// Posterior with the draws and their exact Gaussian log density.
+// approximation of the collapsed posterior (SampleLaplace), whose LogQ is
+// the exact Gaussian log density.
 func laplacePosterior(t *testing.T, d *lmm.Design, pr lmm.Prior, n int) *Posterior {
 	t.Helper()
-	c := lmm.NewCollapsed(d, pr)
-	lap, err := findLaplace(c)
+	post, err := SampleLaplace(d, pr, n, newRand(12))
 	if err != nil {
 		t.Fatal(err)
-	}
-	dim := c.Dim()
-	hess := make([]float64, dim*dim)
-	hessianFD(c, lap.Mode, hess, newFDWork(dim))
-	l := make([]float64, dim*dim)
-	for i := range l {
-		l[i] = -hess[i]
-	}
-	if !cholesky(l, dim) {
-		t.Fatal("Hessian not negative definite")
-	}
-	logDet := 0.0
-	for i := 0; i < dim; i++ {
-		logDet += math.Log(l[i*dim+i])
-	}
-	rng := newRand(12)
-	post := &Posterior{N: n, Dim: dim, Theta: make([]float64, n*dim), LogQ: make([]float64, n),
-		Draws: make([]float64, n*dim)}
-	z := make([]float64, dim)
-	for r := 0; r < n; r++ {
-		ss := 0.0
-		for i := range z {
-			z[i] = rng.NormFloat64()
-			ss += z[i] * z[i]
-		}
-		// θ = θ̂ + L⁻ᵀz has covariance (L Lᵀ)⁻¹.
-		x := post.Theta[r*dim : (r+1)*dim]
-		copy(x, z)
-		for i := dim - 1; i >= 0; i-- {
-			s := x[i]
-			for k := i + 1; k < dim; k++ {
-				s -= l[k*dim+i] * x[k]
-			}
-			x[i] = s / l[i*dim+i]
-		}
-		for i := range x {
-			x[i] += lap.Mode[i]
-		}
-		post.LogQ[r] = -0.5*float64(dim)*math.Log(2*math.Pi) + logDet - 0.5*ss
 	}
 	return post
 }

@@ -62,7 +62,7 @@ func New(cfg Config, rng *rand.Rand) *Model {
 		In: cfg.groupTokenWidth(), Width: cfg.Width, Heads: cfg.Heads, Hidden: cfg.Hidden,
 		Blocks: cfg.Blocks, Out: cfg.SummaryOut,
 	}, rng)
-	m.context = nn.NewMLP("context", []int{cfg.SummaryOut + ExtraWidth, cfg.ContextHidden, cfg.Context}, "gelu", rng)
+	m.context = nn.NewMLP("context", []int{cfg.SummaryOut + cfg.extraWidth(), cfg.ContextHidden, cfg.Context}, "gelu", rng)
 	m.flow = flow.New(cfg.flowConfig(), rng)
 	if cfg.Tokens != "" {
 		m.local = nn.NewSetTransformer("local", nn.SetTransformerConfig{
@@ -101,7 +101,7 @@ func (m *Model) contextOf(batch []*prepared) []float64 {
 	m.fillGroupTokens(batch, s)
 	sum := m.summary.Forward(m.tokens, b, s, m.tokMask)
 	so := m.Config.SummaryOut
-	in := so + ExtraWidth
+	in := so + m.Config.extraWidth()
 	m.ctxIn = grow(m.ctxIn, b*in)
 	for i, pr := range batch {
 		copy(m.ctxIn[i*in:], sum[i*so:(i+1)*so])
@@ -137,7 +137,7 @@ func (m *Model) backward(w []float64, b int) {
 	m.flow.Backward(nil, m.dctx, w)
 	din := m.context.Backward(m.dctx)
 	so := m.Config.SummaryOut
-	in := so + ExtraWidth
+	in := so + m.Config.extraWidth()
 	m.dsum = grow(m.dsum, b*so)
 	for i := 0; i < b; i++ {
 		copy(m.dsum[i*so:(i+1)*so], din[i*in:i*in+so])
@@ -155,8 +155,8 @@ func (m *Model) backward(w []float64, b int) {
 const tokenBudget = 2048
 
 // nll returns the mean negative log density −(1/B) Σ log q(θ'_r) of the
-// standardized targets of a batch (u in flow slots, plus the Σ log ŝ of the
-// centring map), and, when train is true, accumulates its gradient. The
+// standardized targets of a batch (u in flow slots, plus the log-Jacobian
+// Σ log jac_i of the map u → θ'), and, when train is true, accumulates its gradient. The
 // batch is processed in sub-batches of similar set sizes (see tokenBudget);
 // the order depends only on the batch, so the result is deterministic.
 func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
@@ -219,7 +219,7 @@ func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (f
 	sum := 0.0
 	for i, pr := range batch {
 		lq := m.logq[i]
-		for _, s := range pr.scale {
+		for _, s := range pr.jac {
 			lq -= log(s)
 		}
 		if !isFinite(lq) {

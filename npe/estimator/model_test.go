@@ -15,7 +15,15 @@ import (
 // and forward (density) directions and the affine maps u ↔ θ' ↔ θ agree.
 // Tolerance 1e-9: the two directions differ only by rounding.
 func TestLogQMatchesLogProb(t *testing.T) {
-	m := New(tinyConfig(), newRand(1))
+	for _, fv := range []string{FlowMarginal, FlowWhitened} {
+		t.Run(fv, func(t *testing.T) { testLogQMatchesLogProb(t, fv) })
+	}
+}
+
+func testLogQMatchesLogProb(t *testing.T, fv string) {
+	cfg := tinyConfig()
+	cfg.FlowVariable = fv
+	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	d := simSampleWith(t, 4, 2)
 	const n = 50
@@ -23,7 +31,7 @@ func TestLogQMatchesLogProb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prep, err := prepare(d.Design, d.Prior)
+	prep, err := prepare(d.Design, d.Prior, cfg.whitened())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +55,18 @@ func TestLogQMatchesLogProb(t *testing.T) {
 // slots do not change log q (bitwise) and that sampled draws have zeros
 // there.
 func TestPaddedDimensionsUntouched(t *testing.T) {
-	m := New(tinyConfig(), newRand(1))
+	for _, fv := range []string{FlowMarginal, FlowWhitened} {
+		t.Run(fv, func(t *testing.T) { testPaddedDimensionsUntouched(t, fv) })
+	}
+}
+
+func testPaddedDimensionsUntouched(t *testing.T, fv string) {
+	cfg := tinyConfig()
+	cfg.FlowVariable = fv
+	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	d := simSampleWith(t, 2, 1)
-	prep, err := prepare(d.Design, d.Prior)
+	prep, err := prepare(d.Design, d.Prior, cfg.whitened())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +225,7 @@ func equalPosteriors(t *testing.T, a, b *Posterior) {
 // backward pass over a prepared batch does not allocate.
 func TestTrainingPassAllocs(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
-	ex, _ := simulateExamples(newDefaultSimulator(t), 1, 0, 16)
+	ex, _ := simulateExamples(newDefaultSimulator(t), false, 1, 0, 16)
 	preps, u := batchOf(ex)
 	allocs := testing.AllocsPerRun(5, func() {
 		if _, err := m.nll(preps, u, true); err != nil {

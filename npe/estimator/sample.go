@@ -46,13 +46,13 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 	if n <= 0 {
 		panic("estimator: Sample needs n > 0")
 	}
-	prep, err := prepare(d, pr)
+	prep, err := prepare(d, pr, m.Config.whitened())
 	if err != nil {
 		return nil, err
 	}
 	preps := []*prepared{prep}
 	u, logq := m.flowDraws(preps, m.contextOf(preps), n, rng)
-	return m.finish(prep, u, logq, d, pr, splitRand(rng, 1)[0])
+	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], true)
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in
@@ -71,7 +71,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 	}
 	preps := make([]*prepared, len(ds))
 	perrs := make([]error, len(ds))
-	nn.ParallelFor(len(ds), func(i int) { preps[i], perrs[i] = prepare(ds[i], priors[i]) })
+	nn.ParallelFor(len(ds), func(i int) { preps[i], perrs[i] = prepare(ds[i], priors[i], m.Config.whitened()) })
 	post = make([]*Posterior, len(ds))
 	var ok []*prepared
 	var idx []int
@@ -109,7 +109,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			ferrs := make([]error, hi-lo)
 			nn.ParallelFor(hi-lo, func(o int) {
 				k, i := run[lo+o], idx[run[lo+o]]
-				post[i], ferrs[o] = m.finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o])
+				post[i], ferrs[o] = finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o], true)
 			})
 			for o, err := range ferrs {
 				if err != nil {
@@ -151,14 +151,16 @@ func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Ran
 // finish maps one dataset's flow draws u (with log q_u in logq, which the
 // Posterior takes over) to the original θ and natural scale, turns logq
 // into log q(θ) and completes each draw with an exact draw of the random
-// effects from rng.
-func (m *Model) finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand) (*Posterior, error) {
+// effects from rng. checkRange fills Warnings with CheckRange's.
+func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand, checkRange bool) (*Posterior, error) {
 	n := len(logq)
 	dim, q, p := prep.p+prep.q+1, prep.q, prep.p
 	post := &Posterior{N: n, Dim: dim, Effects: prep.m * q, Names: d.Names(),
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
-		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale,
-		Warnings: CheckRange(d, pr)}
+		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale}
+	if checkRange {
+		post.Warnings = CheckRange(d, pr)
+	}
 	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
 	centred := coll.Stats().Centred

@@ -43,50 +43,22 @@ func TestStandardizationExact(t *testing.T) {
 		ds, sc := estimate.Standardize(c.d)
 		orig := lmm.NewCollapsed(c.d, c.pr)
 		std := lmm.NewCollapsed(ds, sc.Prior(c.pr))
-		mode, err := findLaplace(orig)
+		mode, _, err := estimate.PosteriorLaplace(orig, nil, estimate.Settings{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		dim := c.d.Dim()
+		sd := mode.SD(make([]float64, dim))
 		for rep := 0; rep < 5; rep++ {
 			theta := make([]float64, dim)
 			for i := range theta {
-				theta[i] = mode.Mode[i] + 0.5*mode.SD[i]*rng.NormFloat64()
+				theta[i] = mode.Mean[i] + 0.5*sd[i]*rng.NormFloat64()
 			}
 			want := orig.LogDensity(theta) - sc.LogJacobian() + float64(c.d.N())*math.Log(sc.YScale)
 			got := std.LogDensity(sc.Theta(make([]float64, dim), theta))
 			if math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
 				t.Errorf("%s: standardized log density %.12g, want %.12g", c.name, got, want)
 			}
-		}
-	}
-}
-
-// TestLaplaceMode checks that the mode search ends at a stationary point of
-// the exact log density (analytic gradient from lmm), and, as a sanity
-// check, that the mode of sleepstudy is near lme4's ML fit of
-// Reaction ~ Days + (Days || Subject) (lmm/testdata/lme4_sleepstudy.txt:
-// σ_b = 24.17, 5.80, σ = 25.56). The mode is a MAP in log-scale coordinates,
-// so the prior and the Jacobian term Σ log σ shift it from the ML fit by
-// O(1/M) relatively (M = 18 subjects); 1/M ≈ 5.6% bounds the difference.
-func TestLaplaceMode(t *testing.T) {
-	d, pr := sleepstudy(t)
-	c := lmm.NewCollapsed(d, pr)
-	lap, err := findLaplace(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]float64, c.Dim())
-	c.LogDensityGrad(lap.Mode, grad)
-	for i, g := range grad {
-		if math.Abs(g) > 1e-5 {
-			t.Errorf("gradient at the mode [%d] = %g", i, g)
-		}
-	}
-	want := map[int]float64{2: 24.171265542632337, 3: 5.7994080300925939, 4: 25.55613489107785}
-	for i, w := range want {
-		if got := math.Exp(lap.Mode[i]); math.Abs(got-w) > w/18 {
-			t.Errorf("exp θ̂[%d] = %.3f, want ≈ %.3f", i, got, w)
 		}
 	}
 }

@@ -93,7 +93,7 @@ type example struct {
 
 // simulateExamples draws datasets index0 … index0+n−1 of stream seed in
 // parallel and prepares them, dropping those that fail.
-func simulateExamples(s *sim.Simulator, seed uint64, index0, n int) ([]example, int) {
+func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n int) ([]example, int) {
 	out := make([]example, n)
 	ok := make([]bool, n)
 	nn.ParallelFor(n, func(i int) {
@@ -101,7 +101,7 @@ func simulateExamples(s *sim.Simulator, seed uint64, index0, n int) ([]example, 
 		if err != nil {
 			return
 		}
-		prep, err := prepare(smp.Design, smp.Prior)
+		prep, err := prepare(smp.Design, smp.Prior, whitened)
 		if err != nil {
 			return
 		}
@@ -192,7 +192,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 			res.DatasetsSeen, res.Skipped = tr.seen, tr.skipped
 		}
 	}
-	val, skipped := simulateExamples(simulator, opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, skipped := simulateExamples(simulator, cfg.whitened(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
 	if len(val) == 0 {
 		return nil, errors.New("estimator: no usable validation dataset")
 	}
@@ -221,7 +221,7 @@ func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, 
 			}
 			return res, err
 		}
-		ex, skip := simulateExamples(simulator, opts.Seed, tr.step*opts.BatchSize, opts.BatchSize)
+		ex, skip := simulateExamples(simulator, cfg.whitened(), opts.Seed, tr.step*opts.BatchSize, opts.BatchSize)
 		res.Skipped += skip
 		if len(ex) == 0 {
 			return res, fmt.Errorf("estimator: step %d: no usable dataset in the batch", tr.step)
