@@ -4,10 +4,15 @@
 //	log q(θ | c) = log p(f(θ; c)) + log|det ∂f/∂θ|.
 //
 // A Flow is Steps repetitions of ActNorm (Kingma & Dhariwal 2018) → fixed
-// random Permutation → coupling, as in metabeta (arXiv 2510.07473, §2). The
-// coupling is the conditional affine coupling of RealNVP (Dinh et al. 2017),
-// z_b = x_b·exp(s) + t with (s, t) = NN(x_a, c) and a tanh-clamped
-// log-scale s = C·tanh(s̃/C). The base is the standard Normal or a diagonal
+// random Permutation → coupling, as in metabeta (arXiv 2510.07473, §2).
+// The coupling (Config.Coupling) is either the conditional affine coupling
+// of RealNVP (Dinh et al. 2017), z_b = x_b·exp(s) + t with
+// (s, t) = NN(x_a, c) and a tanh-clamped log-scale s = C·tanh(s̃/C)
+// ("affine", the default), or the conditional rational-quadratic spline
+// coupling of Durkan et al. (2019) ("spline"): each z_b,j is a monotone
+// rational-quadratic spline of x_b,j with Bins bins on [−Bound, Bound],
+// whose widths, heights and interior knot derivatives come from NN(x_a, c),
+// and the identity outside (linear tails). The base is the standard Normal or a diagonal
 // Student-t with trainable degrees of freedom (metabeta's default, ν₀ = 5).
 //
 // Padded target dimensions (mask false) pass through every transform

@@ -10,7 +10,8 @@
 // default). Products with a long inner dimension and a small output, the
 // weight gradient dW = Xᵀ·dY, are split into fixed k-chunks computed on
 // separate goroutines and summed in chunk order: gonum's own parallel path
-// runs this shape at 2 GFLOP/s on 2 cores, the split at 13 (mlstack.md).
+// runs this shape at 2 GFLOP/s on 2 cores, the split at 13 (BenchmarkGemm,
+// width=128/TN against width=128/TN/gonum-direct).
 // The chunking depends only on the sizes, so results do not depend on
 // GOMAXPROCS. Larger products are cut into 64×64 tiles of C. Tiles, k-parts
 // and attention's (set, head) pairs run on a fixed pool of worker goroutines
