@@ -16,7 +16,7 @@ import (
 // itself; helpers claim chunks from the same atomic counter. The caller
 // waits only for chunks already claimed, which are being run, so nested
 // parallel sections cannot deadlock even when every worker is busy (the
-// failure mode of GoMLX's pool on 2 cores, research/mlstack.md). Tasks are
+// failure mode of GoMLX's pool on 2 cores). Tasks are
 // reference counted and recycled by whoever drops the last reference, so a
 // stale helper token never sees a reused task.
 type task struct {
