@@ -62,6 +62,15 @@ type Config struct {
 	// an intercept and pass Validate.
 	RealDesigns []*lmm.Design
 
+	// Designs are the weights of the design sources, indexed by Source:
+	// each dataset takes its predictors and groups from a source drawn
+	// with these weights (see the package documentation, "Design
+	// sources"). The zero value draws exactly as before the field existed:
+	// synthetic predictors, or RealFraction's standardized real designs.
+	// Non-zero weights exclude RealFraction; a weight on SourceReal needs
+	// RealDesigns. TrainingMix sets the weights used for training.
+	Designs [NumSources]float64
+
 	// Nu is the range of the uniform hyperprior on the prior means ν of
 	// the coefficients. Default [−3, 3].
 	Nu Range
@@ -122,6 +131,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sim: config: RealFraction = %g, want in [0, 1]", c.RealFraction)
 	case c.RealFraction > 0 && len(c.RealDesigns) == 0:
 		return errors.New("sim: config: RealFraction > 0 but RealDesigns is empty")
+	}
+	if err := c.validateDesigns(); err != nil {
+		return err
 	}
 	total := 0.0
 	for f, w := range c.FamilyWeights {

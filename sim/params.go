@@ -17,7 +17,16 @@ import (
 // y = Xβ + Zb + ε with ε ~ N(0, σ²I). These are exact draws from the prior,
 // with no rescaling of the realized effects, so that simulation-based
 // calibration holds (Talts et al. 2018).
-func (s *Simulator) drawParams(rng *rand.Rand, smp *Sample) {
+//
+// With scale non-nil (predictors in their own units, not standardized),
+// the hyperprior stays in standardized units and the prior is written in
+// the design's units: for column k with sample SD s_k, the slope prior is
+// N(ν_k/s_k, (τ_β,k/s_k)²) and a random slope's scale τ_b,k/s_k; the
+// centred intercept, the random intercept and σ are unit-free in x and
+// unchanged. This is the prior of the standardized model mapped exactly to
+// the design's units, so the parameters stay exact draws from the prior the
+// dataset carries.
+func (s *Simulator) drawParams(rng *rand.Rand, smp *Sample, scale []float64) {
 	c := &s.cfg
 	des := smp.Design
 	p, q, m, n := des.P(), des.Q(), des.M(), des.N()
@@ -35,6 +44,15 @@ func (s *Simulator) drawParams(rng *rand.Rand, smp *Sample) {
 		pr.SDScale[k] = logUniform(rng, c.TauRandom.Min, c.TauRandom.Max)
 	}
 	pr.SigmaScale = logUniform(rng, c.TauSigma.Min, c.TauSigma.Max)
+	if scale != nil {
+		for k := range p {
+			pr.BetaMean[k] /= scale[k]
+			pr.BetaSD[k] /= scale[k]
+		}
+		for k, col := range des.RandomCol {
+			pr.SDScale[k] /= scale[col]
+		}
+	}
 
 	truth := lmm.Params{Beta: make([]float64, p), SigmaB: make([]float64, q)}
 	for k := range p {

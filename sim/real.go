@@ -41,6 +41,15 @@ type realSubset struct {
 // rows, kept in source order, of a size drawn as in drawGroupSizes but
 // bounded by the rows the group has. Empty source groups are never picked.
 func drawRealSubset(rng *rand.Rand, c *Config, src *lmm.Design, d, m int) realSubset {
+	return drawRealSubsetSized(rng, src, d, m, func(avail []int) []int {
+		return drawGroupSizes(rng, c, len(avail), avail)
+	})
+}
+
+// drawRealSubsetSized is drawRealSubset with the group sizes drawn by
+// sizes, given the rows each picked group has; sizes must return, for each
+// group, a size between 1 and its available rows.
+func drawRealSubsetSized(rng *rand.Rand, src *lmm.Design, d, m int, sizes func(avail []int) []int) realSubset {
 	p := src.P()
 	cand := make([]int, 0, p)
 	for j := range p {
@@ -70,16 +79,16 @@ func drawRealSubset(rng *rand.Rand, c *Config, src *lmm.Design, d, m int) realSu
 	for k, g := range groups {
 		avail[k] = len(byGroup[g])
 	}
-	sizes := drawGroupSizes(rng, c, len(groups), avail)
-	rows := make([]int, 0, sum(sizes))
+	size := sizes(avail)
+	rows := make([]int, 0, sum(size))
 	for k, g := range groups {
 		pick := slices.Clone(byGroup[g])
 		shuffle(rng, pick)
-		pick = pick[:sizes[k]]
+		pick = pick[:size[k]]
 		slices.Sort(pick)
 		rows = append(rows, pick...)
 	}
-	return realSubset{d: 1 + len(cols), m: len(groups), rows: rows, sizes: sizes, cols: cols}
+	return realSubset{d: 1 + len(cols), m: len(groups), rows: rows, sizes: size, cols: cols}
 }
 
 // fill writes the subset's predictors into the n×d row-major x with the

@@ -15,19 +15,33 @@ import (
 type Source int
 
 const (
-	// SourceSynthetic is metabeta's predictor mixture (see Family).
+	// SourceSynthetic is metabeta's predictor mixture (see Family),
+	// standardized to mean 0 and SD 1.
 	SourceSynthetic Source = iota
-	// SourceReal is a subsample of one of Config.RealDesigns.
+	// SourceReal is a subsample of one of Config.RealDesigns: standardized
+	// under RealFraction, in the source's own units under Designs.
 	SourceReal
+	// SourceShifted is metabeta's mixture moved away from zero: continuous
+	// columns located 0.5–6 SDs from zero and rescaled, integer counts and
+	// 0/1 dummies, none centred (see Config.Designs).
+	SourceShifted
+	// SourceLongitudinal is a time or age grid shared by every group
+	// (balanced, or with dropout), with time-varying and group-level
+	// covariates.
+	SourceLongitudinal
+	// SourceBetween has group-level predictors, constant within each group,
+	// and dummies with rare levels, beside shifted within-group predictors.
+	SourceBetween
+	// NumSources is the number of sources.
+	NumSources
 )
+
+var sourceNames = [NumSources]string{"synthetic", "real", "shifted", "longitudinal", "between"}
 
 // String returns the name of the source.
 func (s Source) String() string {
-	switch s {
-	case SourceSynthetic:
-		return "synthetic"
-	case SourceReal:
-		return "real"
+	if s >= 0 && s < NumSources {
+		return sourceNames[s]
 	}
 	return fmt.Sprintf("Source(%d)", int(s))
 }
@@ -55,6 +69,10 @@ type Sample struct {
 	// SourceCols are the columns of the source design's X used for the
 	// output columns 1..P−1, in order (real source only).
 	SourceCols []int
+	// GroupLevel marks, for each non-intercept column, a predictor that is
+	// constant within every group (nil for SourceSynthetic and under
+	// RealFraction).
+	GroupLevel []bool
 	// Attempts is the number of draws made, 1 unless a draw had a constant
 	// predictor column and was redrawn.
 	Attempts int
@@ -144,6 +162,9 @@ func (s *Simulator) Draw(rng *rand.Rand) (*Sample, error) {
 func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 	c := &s.cfg
 	d, q, m := drawShape(rng, c)
+	if c.mixed() {
+		return s.drawMixed(rng, d, q, m)
+	}
 	smp := &Sample{RealDesign: -1}
 	var (
 		sizes []int
@@ -176,7 +197,7 @@ func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 		smp.Families = fam
 	}
 	smp.Design = newDesign(d, q, sizes, x)
-	s.drawParams(rng, smp)
+	s.drawParams(rng, smp, nil)
 	return smp, nil
 }
 

@@ -25,6 +25,13 @@ func drawShape(rng *rand.Rand, c *Config) (d, q, m int) {
 // that is smaller). Finally the sizes are shrunk proportionally if their
 // total exceeds MaxRows.
 func drawGroupSizes(rng *rand.Rand, c *Config, m int, avail []int) []int {
+	return drawSizesFloor(rng, c, m, avail, c.GroupSize.Min)
+}
+
+// drawSizesFloor is drawGroupSizes with the clamp's lower bound floor in
+// place of GroupSize.Min (the mean μ is drawn as there); a floor of 1 lets
+// a subsample keep single rows of a group.
+func drawSizesFloor(rng *rand.Rand, c *Config, m int, avail []int, floor int) []int {
 	hi := float64(c.GroupSize.Max)
 	if c.MaxRows > 0 {
 		hi = min(hi, float64(c.MaxRows)/float64(m))
@@ -36,7 +43,7 @@ func drawGroupSizes(rng *rand.Rand, c *Config, m int, avail []int) []int {
 	sizes := make([]int, m)
 	lower := make([]int, m)
 	for g := range sizes {
-		lower[g] = c.GroupSize.Min
+		lower[g] = floor
 		upper := c.GroupSize.Max
 		if avail != nil {
 			upper = min(upper, avail[g])

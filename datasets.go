@@ -1,0 +1,24 @@
+package metabeta
+
+import (
+	"embed"
+	"io/fs"
+)
+
+// data holds the public datasets of testdata/datasets (sleepstudy,
+// MathAchieve, Exam, Gcsemv; sim.RealSources gives their origins), whose
+// designs the simulator subsamples for training.
+//
+//go:embed testdata/datasets/*.csv
+var data embed.FS
+
+// Datasets returns the embedded datasets as a file system laid out as the
+// repository's testdata/ folder: datasets/sleepstudy.csv and so on, for
+// sim.LoadRealDesigns and sim.TrainingMix.
+func Datasets() fs.FS {
+	sub, err := fs.Sub(data, "testdata")
+	if err != nil {
+		panic("metabeta: embedded datasets: " + err.Error()) // a fixed, valid path
+	}
+	return sub
+}
