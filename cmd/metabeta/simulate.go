@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/metabeta-go/metabeta"
 	"github.com/metabeta-go/metabeta/sim"
 )
 
@@ -28,11 +29,21 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	noiseDF := fs.Float64("noise-df", 0, "misspecification: Student-t noise with this many degrees of freedom (0: normal)")
 	hetero := fs.Float64("heteroscedastic", 0, "misspecification: noise SD grows by this factor per SD of x1 (0: off)")
 	effects := fs.String("effects", "normal", "random-effect distribution: normal, skewed or heavy (misspecification)")
+	designs := fs.String("designs", "synthetic", "design sources: synthetic (standardized predictors) or training (sim.TrainingMix: also shifted, longitudinal, group-level and subsampled real designs)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg := def
 	var err error
+	switch *designs {
+	case "synthetic":
+	case "training":
+		if cfg, err = sim.TrainingMix(metabeta.Datasets()); err != nil {
+			return err
+		}
+	default:
+		return usageError("--designs %q: want synthetic or training", *designs)
+	}
 	for _, r := range []struct {
 		flag string
 		val  string
