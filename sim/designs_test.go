@@ -205,8 +205,8 @@ func TestLongitudinalSource(t *testing.T) {
 	}
 	// The shares come from the design: balanced with probability 0.55; x1
 	// more than 1.5 SDs from zero at least when the grid does not start
-	// at 0 (½; a grid 0..T−1 has mean/SD √(3(T−1)/(T+1)), over 1.5 from
-	// T = 7); random slopes (q ≥ 2) in over half of the datasets with d ≥ 2
+	// at 0 (½; a grid 0..T−1 has mean/SD √3·(T−1)/√(T(T+1)), over 1.5
+	// from T = 11); random slopes (q ≥ 2) in over half of the datasets with d ≥ 2
 	// (q uniform, then raised to 2 half of the time). Measured on seed 3:
 	// 101, 132 and 111 of 200.
 	t.Logf("%d datasets: %d balanced, %d groups of one row, %d with |mean(x1)|/sd > 1.5, %d with random slopes", n, balanced, withOne, far, slopes)
