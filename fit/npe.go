@@ -117,7 +117,7 @@ type Options struct {
 	// Model is the neural estimator for npe and npe-is.
 	Model *estimator.Model
 	NUTS  NUTSOptions
-	NPE   NPEOptions
+	NPE   NPEOptions // also the draws and seed of laplace and laplace-is
 	// Fallback runs NUTS instead when the neural estimator is not to be
 	// trusted: the dataset or prior is outside its trained range, or (npe-is)
 	// k̂ exceeds its threshold. The result's warnings say so.
@@ -130,8 +130,10 @@ func Fit(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Res
 	case MethodNUTS, "":
 		return NUTS(ctx, d, prior, opt.NUTS)
 	case MethodNPE, MethodNPEIS:
+	case MethodLaplace, MethodLaplaceIS:
+		return fitLaplace(ctx, d, prior, opt)
 	default:
-		return nil, fmt.Errorf("unknown method %q (want nuts, npe or npe-is)", opt.Method)
+		return nil, fmt.Errorf("unknown method %q (want nuts, npe, npe-is, laplace or laplace-is)", opt.Method)
 	}
 	if opt.Model == nil {
 		return nil, fmt.Errorf("%s: no trained model", opt.Method)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,9 +28,9 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	fs := newFlagSet("fit", stderr)
 	data := fs.String("data", "", "CSV file with a header row")
 	formula := fs.String("formula", "", `lme4 formula, e.g. "y ~ x + (1 + x || g)"`)
-	method := fs.String("method", "nuts", "estimator: nuts, npe (neural posterior estimator) or npe-is (npe with Pareto-smoothed importance sampling)")
+	method := fs.String("method", "nuts", "estimator: nuts, npe (neural posterior estimator), npe-is (npe with Pareto-smoothed importance sampling), laplace (Laplace approximation of the collapsed posterior) or laplace-is (laplace with Pareto-smoothed importance sampling)")
 	modelPath := fs.String("model", "", "trained NPE model file (default: the model embedded in the binary)")
-	fallbackTo := fs.String("fallback", "nuts", "for npe and npe-is: run nuts when the dataset is outside the trained range or k̂ is too high, or none")
+	fallbackTo := fs.String("fallback", "nuts", "for npe, npe-is, laplace and laplace-is: run nuts when the dataset is outside the trained range (npe), the estimate fails or k̂ is too high, or none")
 	target := fs.String("target", fit.TargetCollapsed, "NUTS target: collapsed (random effects integrated out) or joint")
 	priorPath := fs.String("prior", "", "prior spec JSON (omitted entries take the defaults)")
 	chains := fs.Int("chains", 4, "number of chains, run in parallel")
@@ -45,8 +46,8 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return err
 	}
 	switch {
-	case *method != fit.MethodNUTS && *method != fit.MethodNPE && *method != fit.MethodNPEIS:
-		return usageError("--method %q: unknown method (want nuts, npe or npe-is)", *method)
+	case !slices.Contains(fit.Methods(), *method):
+		return usageError("--method %q: unknown method (want %s)", *method, strings.Join(fit.Methods(), ", "))
 	case *fallbackTo != "nuts" && *fallbackTo != "none":
 		return usageError("--fallback %q: want nuts or none", *fallbackTo)
 	case *target != fit.TargetCollapsed && *target != fit.TargetJoint:
@@ -77,7 +78,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		NPE:      fit.NPEOptions{Draws: *draws, Seed: *seed},
 		Fallback: *fallbackTo == "nuts",
 	}
-	if *method != fit.MethodNUTS {
+	if *method == fit.MethodNPE || *method == fit.MethodNPEIS {
 		if opt.Model, err = loadNPEModel(*modelPath); err != nil {
 			return err
 		}

@@ -1,0 +1,119 @@
+package fit
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/npe/estimator"
+)
+
+// Laplace baselines of Fit.
+const (
+	MethodLaplace   = "laplace"
+	MethodLaplaceIS = "laplace-is"
+)
+
+// Methods lists every method Fit accepts, in the order of validate's
+// tables: the reference sampler, the neural estimator with and without
+// importance sampling, and the Laplace baselines the estimator must beat.
+func Methods() []string {
+	return []string{MethodNUTS, MethodNPE, MethodNPEIS, MethodLaplace, MethodLaplaceIS}
+}
+
+// Laplace draws the posterior of d under prior from the Laplace
+// approximation N(θ̂, Σ̂) of the exact collapsed posterior on θ = [βc,
+// log σ_b, log σ] (estimator.SampleLaplace; θ̂ the mode and Σ̂ the inverse
+// negative Hessian there, from estimate.PosteriorLaplace), each draw
+// completed by an exact draw of the random effects from p(b | θ, y), and
+// reports it in the common schema, as NPE does. opt.Draws (default 1000)
+// and opt.Seed as for NPE; with opt.Importance (method laplace-is) the
+// draws are reweighted by Pareto-smoothed importance sampling against the
+// exact collapsed posterior (estimator.ImportanceSample, the machinery of
+// npe-is) and resampled, and the diagnostics carry k̂ and the
+// importance-sampling efficiency. Deciding to fall back is left to the
+// caller (see Fit).
+func Laplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NPEOptions) (*Result, error) {
+	method := MethodLaplace
+	if opt.Importance {
+		method = MethodLaplaceIS
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := prior.Check(d); err != nil {
+		return nil, err
+	}
+	if opt.Draws == 0 {
+		opt.Draws = 1000
+	}
+	if opt.Draws < 2 {
+		return nil, fmt.Errorf("%s: %d draws, want at least 2", method, opt.Draws)
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x6c6170))
+	post, err := estimator.SampleLaplace(d, prior, opt.Draws, rng)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	return proposalResult(ctx, d, prior, post, method, opt.Importance, rng, start)
+}
+
+// proposalResult reports the independent draws post of a proposal with an
+// exact log q (npe or laplace) in the common schema, after importance
+// sampling against the exact collapsed posterior when importance is set.
+// start is when the method began, for the timing.
+func proposalResult(ctx context.Context, d *lmm.Design, prior lmm.Prior, post *estimator.Posterior, method string, importance bool, rng *rand.Rand, start time.Time) (*Result, error) {
+	warnings := append([]string(nil), post.Warnings...)
+	var diag Diagnostics
+	if importance {
+		imp, err := estimator.ImportanceSample(d, prior, post, rng)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", method, err)
+		}
+		k, thr, eff := Num(imp.KHat), Num(imp.Threshold), Num(imp.ESS/float64(post.N))
+		diag.ParetoK, diag.KThreshold, diag.ISEfficiency = &k, &thr, &eff
+		warnings = append(warnings, imp.Warnings...)
+		post = imp.Resampled
+	}
+	sampled := time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	draws := postDraws(d, post)
+	globals, random := summarize(draws, d.Dim(), false)
+	return &Result{
+		Method:        method,
+		Formula:       d.Formula,
+		NObs:          d.N(),
+		NGroups:       d.M(),
+		Prior:         prior.SpecJSON(d),
+		Parameters:    globals,
+		RandomEffects: random,
+		Diagnostics:   diag,
+		Timing:        Timing{Wall: time.Since(start).Seconds(), Sampling: sampled.Seconds()},
+		Warnings:      nonNil(warnings),
+		Draws:         draws,
+	}, nil
+}
+
+// fitLaplace runs laplace or laplace-is with opt.NPE's draws and seed,
+// falling back to NUTS, when opt.Fallback, on an error of the mode search
+// or (laplace-is) a Pareto k̂ above its threshold, exactly as npe-is does.
+func fitLaplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
+	lopt := opt.NPE
+	lopt.Importance = opt.Method == MethodLaplaceIS
+	res, err := Laplace(ctx, d, prior, lopt)
+	if err != nil {
+		if opt.Fallback && ctx.Err() == nil {
+			return fallback(ctx, d, prior, opt, err.Error())
+		}
+		return nil, err
+	}
+	if dg := res.Diagnostics; opt.Fallback && dg.ParetoK != nil && !(*dg.ParetoK <= *dg.KThreshold) {
+		return fallback(ctx, d, prior, opt, fmt.Sprintf("Pareto k̂ = %.2f above %.2f: the importance weights are unreliable", float64(*dg.ParetoK), float64(*dg.KThreshold)))
+	}
+	return res, nil
+}
