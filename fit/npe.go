@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/metabeta-go/metabeta/lmm"
@@ -124,22 +126,49 @@ type Options struct {
 	Fallback bool
 }
 
-// Fit runs the chosen method, falling back to NUTS when asked.
+// Fit checks the design and runs the chosen method, falling back to NUTS
+// when asked. An exactly singular fixed-effect design is an error for every
+// method (lmm.CheckDesign names the columns involved), before anything is
+// fitted; the check's warnings (a near-singular X, a random term deficient
+// in every group) lead the result's warnings, and its facts are in
+// Result.Design.
 func Fit(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
+	check, err := lmm.CheckDesign(d)
+	if err != nil {
+		return nil, err
+	}
+	res, err := fitMethod(ctx, d, prior, opt)
+	if err != nil {
+		return nil, err
+	}
+	res.Design = NewDesignFacts(check)
+	res.Warnings = append(slices.Clone(check.Warnings), res.Warnings...)
+	return res, nil
+}
+
+// fitMethod runs the method of opt on a checked design.
+func fitMethod(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
 	switch opt.Method {
 	case MethodNUTS, "":
 		return NUTS(ctx, d, prior, opt.NUTS)
 	case MethodNPE, MethodNPEIS:
+		return fitNPE(ctx, d, prior, opt)
 	case MethodLaplace, MethodLaplaceIS:
 		return fitLaplace(ctx, d, prior, opt)
 	default:
 		return nil, fmt.Errorf("unknown method %q (want nuts, npe, npe-is, laplace or laplace-is)", opt.Method)
 	}
+}
+
+// fitNPE runs npe or npe-is, falling back to NUTS, when opt.Fallback, on a
+// design outside the trained range, on an error of the estimator or on a
+// Pareto k̂ above its threshold.
+func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
 	if opt.Model == nil {
 		return nil, fmt.Errorf("%s: no trained model", opt.Method)
 	}
 	if why := estimator.CheckRange(d, prior); len(why) > 0 && opt.Fallback {
-		return fallback(ctx, d, prior, opt, fmt.Sprintf("outside the trained range of the neural estimator (%v)", why))
+		return fallback(ctx, d, prior, opt, "outside the trained range of the neural estimator: "+strings.Join(why, "; "))
 	}
 	npeOpt := opt.NPE
 	npeOpt.Importance = opt.Method == MethodNPEIS

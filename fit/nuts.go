@@ -51,16 +51,33 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 	if err := prior.Check(d); err != nil {
 		return nil, err
 	}
+	if opt.Draws > 0 && opt.Draws < MinDrawsPerChain {
+		return nil, fmt.Errorf("nuts: %d draws per chain, want at least %d: split-R̂ and the ESS need %d draws per half-chain", opt.Draws, MinDrawsPerChain, MinDrawsPerChain/2)
+	}
 	if opt.Target == "" {
 		opt.Target = TargetCollapsed
 	}
 	start := time.Now()
-	p, q, m := d.P(), d.Q(), d.M()
-	nGlobal, nRandom := p+q+1, m*q
 	base := lmm.NewCollapsed(d, prior)
-	stats := base.Stats()
+	newTarget, affine, err := nutsTarget(base, prior, opt)
+	if err != nil {
+		return nil, err
+	}
+	cfg := nutsConfig(d, opt)
+	cfg.OnDraw = completeDraws(d, base, affine, opt.Target == TargetJoint, cfg.Chains, newTarget().Dim())
+	res, err := hmc.Run(ctx, newTarget, cfg, opt.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("nuts (%s target): %w", opt.Target, err)
+	}
+	return nutsResult(d, prior, opt.Target, res, start), nil
+}
 
-	var newTarget func() hmc.Target
+// nutsTarget returns the constructor of one chain's target, the collapsed or
+// the joint density, and, unless opt.NoPrecondition, wraps it in the affine
+// map of the Laplace approximation; affine (nil without it) converts the
+// sampler's coordinates back to θ.
+func nutsTarget(base *lmm.Collapsed, prior lmm.Prior, opt NUTSOptions) (newTarget func() hmc.Target, affine *hmc.Affine, err error) {
+	stats := base.Stats()
 	switch opt.Target {
 	case TargetCollapsed:
 		newTarget = func() hmc.Target { return base.Clone() }
@@ -68,42 +85,54 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 		joint := lmm.NewJointStats(stats, prior)
 		newTarget = func() hmc.Target { return joint.Clone() }
 	default:
-		return nil, fmt.Errorf("unknown target %q (want %s or %s)", opt.Target, TargetCollapsed, TargetJoint)
+		return nil, nil, fmt.Errorf("unknown target %q (want %s or %s)", opt.Target, TargetCollapsed, TargetJoint)
 	}
-	// toTheta maps the sampler's coordinates to θ; the identity unless
-	// preconditioned.
-	var affine *hmc.Affine
-	if !opt.NoPrecondition {
-		if mode, chol, ok := laplace(stats, prior); ok {
-			plain := newTarget
-			newTarget = func() hmc.Target { return hmc.NewAffine(plain(), mode, chol) }
-			affine = hmc.NewAffine(plain(), mode, chol)
-		}
+	if opt.NoPrecondition {
+		return newTarget, nil, nil
 	}
+	if mode, chol, ok := laplace(stats, prior); ok {
+		plain := newTarget
+		newTarget = func() hmc.Target { return hmc.NewAffine(plain(), mode, chol) }
+		affine = hmc.NewAffine(plain(), mode, chol)
+	}
+	return newTarget, affine, nil
+}
+
+// nutsConfig translates the options into hmc's configuration, with room
+// for the global parameters and the random effects of every draw; Chains
+// is resolved to hmc's default when zero.
+func nutsConfig(d *lmm.Design, opt NUTSOptions) hmc.Config {
 	cfg := hmc.Config{
 		Chains: opt.Chains, Warmup: opt.Warmup, Draws: opt.Draws,
 		MaxDepth: opt.MaxDepth, TargetAccept: opt.TargetAccept,
 		Progress: opt.Progress,
-		ExtraDim: nGlobal + nRandom,
+		ExtraDim: d.Dim() + d.M()*d.Q(),
 	}
 	if opt.Dense {
 		cfg.Metric = hmc.DenseMetricKind
 	}
-	chains := cfg.Chains
-	if chains == 0 {
-		chains = hmc.DefaultChains
+	if cfg.Chains == 0 {
+		cfg.Chains = hmc.DefaultChains
 	}
-	// One conditional sampler per chain: each holds a workspace.
+	return cfg
+}
+
+// completeDraws returns hmc's OnDraw for dim-dimensional draws: it maps a
+// draw back to θ (through affine, when preconditioned), writes the global
+// parameters on their natural scale and completes the random effects, by
+// an exact conditional draw (collapsed target, one workspace per chain) or
+// as σ_b·z (joint target).
+func completeDraws(d *lmm.Design, base *lmm.Collapsed, affine *hmc.Affine, joint bool, chains, dim int) func(int, *rand.Rand, []float64, []float64) error {
+	p, q, m := d.P(), d.Q(), d.M()
+	nGlobal := d.Dim()
+	stats := base.Stats()
 	conds := make([]*lmm.Collapsed, chains)
+	thetas := make([][]float64, chains)
 	for c := range conds {
 		conds[c] = base.Clone()
+		thetas[c] = make([]float64, dim)
 	}
-	joint := opt.Target == TargetJoint
-	thetas := make([][]float64, chains)
-	for c := range thetas {
-		thetas[c] = make([]float64, newTarget().Dim())
-	}
-	cfg.OnDraw = func(chain int, rng *rand.Rand, x, extra []float64) error {
+	return func(chain int, rng *rand.Rand, x, extra []float64) error {
 		if affine != nil {
 			affine.ToTarget(thetas[chain], x)
 			x = thetas[chain]
@@ -128,20 +157,19 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 		}
 		return nil
 	}
+}
 
-	res, err := hmc.Run(ctx, newTarget, cfg, opt.Seed)
-	if err != nil {
-		return nil, fmt.Errorf("nuts (%s target): %w", opt.Target, err)
-	}
-
+// nutsResult summarizes a finished run in the common schema: the
+// summaries, the sampler's diagnostics, the timing and the warnings.
+func nutsResult(d *lmm.Design, prior lmm.Prior, target string, res *hmc.Result, start time.Time) *Result {
 	draws := &Draws{Names: append(d.Names(), d.RandomNames()...), Chains: res.Extra}
-	globals, random := summarize(draws, nGlobal, true)
+	globals, random := summarize(draws, d.Dim(), true)
 	out := &Result{
 		Method:        "nuts",
-		Target:        opt.Target,
+		Target:        target,
 		Formula:       d.Formula,
 		NObs:          d.N(),
-		NGroups:       m,
+		NGroups:       d.M(),
 		Prior:         prior.SpecJSON(d),
 		Parameters:    globals,
 		RandomEffects: random,
@@ -158,17 +186,23 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 		},
 		Draws: draws,
 	}
-	var depth, leap, n float64
+	out.Diagnostics.MeanTreeDepth, out.Diagnostics.MeanLeapfrog = treeMeans(res)
+	out.Warnings = append(append([]string{}, res.Warnings...), convergenceWarnings(globals, random, res.Chains)...)
+	return out
+}
+
+// treeMeans returns the mean tree depth and the mean number of leapfrog
+// steps per kept draw.
+func treeMeans(res *hmc.Result) (depth, leapfrog float64) {
+	var n float64
 	for _, infos := range res.Info {
 		for _, in := range infos {
 			depth += float64(in.Depth)
-			leap += float64(in.NLeapfrog)
+			leapfrog += float64(in.NLeapfrog)
 			n++
 		}
 	}
-	out.Diagnostics.MeanTreeDepth, out.Diagnostics.MeanLeapfrog = depth/n, leap/n
-	out.Warnings = append(append([]string{}, res.Warnings...), convergenceWarnings(globals, random, res.Chains)...)
-	return out, nil
+	return depth / n, leapfrog / n
 }
 
 // nums converts to Num, so that NaN marshals as null.

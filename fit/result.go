@@ -79,6 +79,8 @@ type Result struct {
 	Diagnostics   Diagnostics     `json:"diagnostics"`
 	Timing        Timing          `json:"timing"`
 	Warnings      []string        `json:"warnings"`
+	// Design holds the rank and conditioning of the design; set by Fit.
+	Design *DesignFacts `json:"design,omitempty"`
 
 	// Draws are the posterior draws; they go to the draws CSV, not the JSON.
 	Draws *Draws `json:"-"`

@@ -16,6 +16,13 @@ const (
 	ESSPerChainThreshold = 100
 )
 
+// MinDrawsPerChain is the fewest kept draws per chain for which package
+// diagnostics computes every convergence statistic: split-R̂ and the bulk
+// and tail ESS cut each chain in two halves, and the ESS (Geyer's
+// autocorrelation sums) needs at least 3 draws per half, so 6 per chain;
+// with fewer they are NaN.
+const MinDrawsPerChain = 6
+
 // summarize fills the summaries of the nGlobal global quantities and the
 // random effects from the draws. With mcmc false (independent draws) R̂ and
 // ESS are NaN.
@@ -77,27 +84,31 @@ func meanSD(x []float64) (mean, sd float64) {
 }
 
 // convergenceWarnings returns the R̂ and ESS warnings for the global
-// parameters, one line per problem, naming the worst parameter.
+// parameters, one line per problem, naming the worst parameter. A quantity
+// whose R̂ or ESS is NaN (constant or non-finite draws, or too few draws per
+// chain: see MinDrawsPerChain) gets a warning of its own rather than a
+// number.
 func convergenceWarnings(globals, random []Summary, chains int) []string {
 	var w []string
 	check := func(kind string, ss []Summary) {
 		worstR, worstRName := 0.0, ""
 		worstE, worstEName := math.Inf(1), ""
+		var undefined []string
 		for _, s := range ss {
-			r := float64(s.Rhat)
-			if math.IsNaN(r) || r > worstR {
-				if math.IsNaN(r) {
-					r = math.Inf(1)
-				}
-				worstR, worstRName = r, s.Name
+			r, e := float64(s.Rhat), math.Min(float64(s.ESSBulk), float64(s.ESSTail))
+			if math.IsNaN(r) || math.IsNaN(e) {
+				undefined = append(undefined, s.Name)
+				continue
 			}
-			e := math.Min(float64(s.ESSBulk), float64(s.ESSTail))
-			if math.IsNaN(e) {
-				e = 0
+			if r > worstR {
+				worstR, worstRName = r, s.Name
 			}
 			if e < worstE {
 				worstE, worstEName = e, s.Name
 			}
+		}
+		if len(undefined) > 0 {
+			w = append(w, fmt.Sprintf("R-hat and ESS cannot be computed for %d of the %s (first %s): their draws are constant or not finite, or too few", len(undefined), kind, undefined[0]))
 		}
 		if worstR > RhatThreshold {
 			w = append(w, fmt.Sprintf("R-hat above %.2f for %s (%.3f, worst of the %s): the chains have not mixed; run longer", RhatThreshold, worstRName, worstR, kind))

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/lmm"
 	"github.com/metabeta-go/metabeta/lmm/frame"
 )
@@ -21,6 +22,11 @@ type describeJSON struct {
 	Fixed    []string        `json:"fixed"`
 	Random   []string        `json:"random"`
 	Prior    json.RawMessage `json:"prior"`
+	// Design is the rank and conditioning of X and Z_g; Collinear the
+	// relations that make X singular; Warnings those of the design check.
+	Design    *fit.DesignFacts `json:"design"`
+	Collinear []string         `json:"collinear,omitempty"`
+	Warnings  []string         `json:"warnings"`
 }
 
 func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,19 +42,37 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	// A singular design is described, then reported as the error.
+	check, singular := lmm.CheckDesign(d)
+	if check == nil {
+		return fmt.Errorf("%s: %w", *data, singular)
+	}
+	if singular != nil {
+		singular = fmt.Errorf("%s: %w", *data, singular)
+	}
 	names := d.Names()
 	fixed, random := names[:d.P()], names[d.P():d.P()+d.Q()]
 	if *asJSON {
 		out := describeJSON{
 			NObs: d.N(), NDropped: d.NDropped, NGroups: d.M(),
 			Fixed: fixed, Random: random, Prior: json.RawMessage(prior.SpecJSON(d)),
+			Design: fit.NewDesignFacts(check), Warnings: slices.Clone(check.Warnings),
+		}
+		for _, r := range check.Dependent {
+			out.Collinear = append(out.Collinear, r.String())
 		}
 		if out.Random == nil {
 			out.Random = []string{}
 		}
+		if out.Warnings == nil {
+			out.Warnings = []string{}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		return singular
 	}
 	sizes := d.GroupSizes()
 	slices.Sort(sizes)
@@ -63,8 +87,37 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else {
 		fmt.Fprintf(stdout, "random:   %s\n", strings.Join(random, ", "))
 	}
+	printDesignCheck(stdout, check, d.Q())
 	fmt.Fprintf(stdout, "prior (resolved; the intercept's is on the centred-predictor intercept):\n%s", prior.SpecJSON(d))
-	return nil
+	for _, w := range check.Warnings {
+		fmt.Fprintln(stdout, "warning:", w)
+	}
+	return singular
+}
+
+// printDesignCheck prints the rank and conditioning of X and Z_g.
+func printDesignCheck(w io.Writer, c *lmm.DesignCheck, q int) {
+	if c.Rank < c.Columns {
+		rel := make([]string, len(c.Dependent))
+		for i, r := range c.Dependent {
+			rel[i] = r.String()
+		}
+		fmt.Fprintf(w, "X:        rank %d of %d columns: singular (%s)\n", c.Rank, c.Columns, strings.Join(rel, "; "))
+	} else {
+		fmt.Fprintf(w, "X:        rank %d of %d columns, condition number %.3g (columns centred and scaled to unit norm; above %.0e is nearly singular)\n",
+			c.Rank, c.Columns, c.Cond, lmm.IllConditioned)
+	}
+	if q > 0 {
+		fmt.Fprintf(w, "Z:        %s\n", zFacts(c.GroupsZDeficient, c.Groups))
+	}
+}
+
+// zFacts says in how many groups Z_g is rank deficient.
+func zFacts(deficient, groups int) string {
+	if deficient == 0 {
+		return fmt.Sprintf("Z_g of full rank in all %d groups", groups)
+	}
+	return fmt.Sprintf("Z_g rank deficient in %d of %d groups", deficient, groups)
 }
 
 // loadModel reads the data, builds the design from the formula and resolves

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -56,8 +58,15 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return usageError("--chains %d: out of range 1..%d", *chains, maxChains)
 	case *warmup < 1 || *warmup > maxIterations:
 		return usageError("--warmup %d: out of range 1..%d", *warmup, maxIterations)
-	case *draws < 1 || *draws > maxIterations:
-		return usageError("--draws %d: out of range 1..%d", *draws, maxIterations)
+	case *draws < fit.MinDrawsPerChain || *draws > maxIterations:
+		return usageError("--draws %d: out of range %d..%d: split-R̂ and the ESS need at least %d draws per chain (1000 gives reliable diagnostics)",
+			*draws, fit.MinDrawsPerChain, maxIterations, fit.MinDrawsPerChain)
+	}
+	if err := checkOutputs(
+		[]pathFlag{{"--json", *jsonOut}, {"--draws-csv", *drawsOut}},
+		[]pathFlag{{"--data", *data}, {"--prior", *priorPath}, {"--model", *modelPath}},
+	); err != nil {
+		return err
 	}
 	stop, err := startProfile(*prof)
 	if err != nil {
@@ -140,6 +149,9 @@ func printFit(w io.Writer, r *fit.Result) error {
 	} else {
 		fmt.Fprintf(w, "wall time %.3f s\n", r.Timing.Wall)
 	}
+	if f := r.Design; f != nil {
+		fmt.Fprintf(w, "design: X of rank %d of %d, condition number %.3g; %s\n", f.Rank, f.Columns, float64(f.Cond), zFacts(f.GroupsZDeficient, f.Groups))
+	}
 	if len(r.Warnings) == 0 {
 		fmt.Fprintln(w, "no warnings")
 	}
@@ -147,6 +159,74 @@ func printFit(w io.Writer, r *fit.Result) error {
 		fmt.Fprintln(w, "warning:", msg)
 	}
 	return nil
+}
+
+// pathFlag is a file named by a flag.
+type pathFlag struct{ flag, path string }
+
+// checkOutputs refuses, before anything is read or fitted, output files
+// that would overwrite an input or each other (usage errors), and output
+// files that cannot be written: a missing directory, a directory, no
+// permission. Empty paths are skipped.
+func checkOutputs(outputs, inputs []pathFlag) error {
+	for i, o := range outputs {
+		if o.path == "" {
+			continue
+		}
+		for _, other := range append(slices.Clone(outputs[:i]), inputs...) {
+			if other.path != "" && samePath(o.path, other.path) {
+				if slices.Contains(inputs, other) {
+					return usageError("%s %s is the %s file: writing it would overwrite the input; choose another path", o.flag, o.path, other.flag)
+				}
+				return usageError("%s and %s both name %s: give them different files", other.flag, o.flag, o.path)
+			}
+		}
+		if err := checkWritable(o.path); err != nil {
+			return fmt.Errorf("%s %s: %w", o.flag, o.path, err)
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same cleaned
+// absolute path, or, when both exist, the same file by os.SameFile (links).
+func samePath(a, b string) bool {
+	aa, errA := filepath.Abs(a)
+	bb, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && aa == bb {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// checkWritable checks that path can be written without changing it: its
+// directory exists, it is not a directory, and it can be opened for
+// writing (an existing file, left untruncated) or created (then removed).
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("directory %s does not exist: create it first", dir)
+	} else if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return errors.New("is a directory: give a file name")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("cannot be written: %w", err)
+		}
+		return f.Close()
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot be created: %w", err)
+	}
+	f.Close()
+	return os.Remove(path)
 }
 
 // writeFile creates path and writes it with fn, reporting the first error

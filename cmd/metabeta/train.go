@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -48,7 +49,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	configPath := fs.String("config", "", "JSON file with \"model\" (architecture) and \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience); omitted fields keep the shipped recipe")
 	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv and OUT.loss.{svg,png} go beside it")
 	resume := fs.Bool("resume", false, "continue from OUT.ckpt")
-	steps := fs.Int("steps", 0, "override the number of optimizer steps")
+	steps := fs.Int("steps", 0, "override the number of optimizer steps (at least 1; omit for the recipe's or the config file's count)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	showConfig := fs.Bool("print-config", false, "print the resolved configuration as JSON and exit")
 	if err := parseFlags(fs, args); err != nil {
@@ -66,9 +67,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("--config %s: %w", *configPath, err)
 		}
 	}
-	if *steps < 0 {
-		return usageError("--steps %d: want ≥ 0", *steps)
-	} else if *steps > 0 {
+	if flagSet(fs, "steps") {
+		if *steps < 1 {
+			return usageError("--steps %d: want at least 1; omit --steps to train for the configured %d steps (the shipped recipe's, or train.steps of --config)", *steps, tf.Train.Steps)
+		}
 		tf.Train.Steps = *steps
 	}
 	if *showConfig {
@@ -121,6 +123,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "warning:", w)
 	}
 	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func logMode(resume bool) int {

@@ -27,7 +27,8 @@ const (
 // CheckRange lists the reasons why dataset d with prior pr lies outside the
 // range the estimator was trained on: more than MaxP fixed or MaxQ random
 // effects, no intercept, a number of groups outside 5–200, a group size outside 2–100,
-// or a prior, in the standardized units the network sees (estimate.Standardize),
+// a nearly singular or singular fixed-effect design (lmm.CheckDesign:
+// condition number above lmm.IllConditioned), or a prior, in the standardized units the network sees (estimate.Standardize),
 // with a coefficient mean outside [−5, 5] or a scale outside [0.005, 10]
 // (the range of about 99% of simulated training priors).
 // An empty result means the dataset is inside the trained box; outside it
@@ -62,6 +63,16 @@ func CheckRange(d *lmm.Design, pr lmm.Prior) []string {
 	}
 	if d.Validate() != nil || pr.Check(d) != nil || d.N() < 2 {
 		return out
+	}
+	// The simulator's designs are well conditioned: κ at most 3.5 over 3,000
+	// simulated datasets (sim.DefaultConfig, seed 5; median 1.16). A
+	// near-singular one asks the network for a posterior it has never seen.
+	// Designs in between are left to k̂ (npe-is), as the issue of the
+	// whitened flow asks. fit.Fit refuses a singular one before this check.
+	if c, err := lmm.CheckDesign(d); err != nil {
+		out = append(out, err.Error())
+	} else if c.Cond > lmm.IllConditioned {
+		out = append(out, fmt.Sprintf("the fixed-effect design is nearly singular (condition number %.3g above %.0e), trained only on well-conditioned designs", c.Cond, lmm.IllConditioned))
 	}
 	_, sc := estimate.Standardize(d)
 	ps := sc.Prior(pr)

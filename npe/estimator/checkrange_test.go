@@ -127,3 +127,27 @@ func TestCheckRangeTrainingShare(t *testing.T) {
 		t.Errorf("only %d of %d simulated datasets pass CheckRange", pass, n)
 	}
 }
+
+// TestCheckRangeDesign: a nearly singular design (x2 = x1 + 1e-9·u, κ of
+// order 1e9 by the closed form of lmm's TestCheckDesignNearlySingular) is
+// outside the trained range, and so, with its relation named, is a
+// singular one (x2 = 1 + 2·x1).
+func TestCheckRangeDesign(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		x2   func(i int, x1 float64) float64
+		want string
+	}{
+		{"nearly singular", func(i int, x1 float64) float64 { return x1 + 1e-9*float64(i%3-1) }, "nearly singular (condition number"},
+		{"singular", func(_ int, x1 float64) float64 { return 1 + 2*x1 }, "x2 = 1 + 2·x1"},
+	} {
+		d, pr := makeDesign(3, 1, 20, 10)
+		for i := range d.N() {
+			d.X[i*3+2] = c.x2(i, d.X[i*3+1])
+		}
+		got := CheckRange(d, pr)
+		if len(got) != 1 || !strings.Contains(got[0], c.want) {
+			t.Errorf("%s: got %q, want one message containing %q", c.name, got, c.want)
+		}
+	}
+}

@@ -26,8 +26,8 @@ type Importance struct {
 	// to Weights, N draws (global draws, θ, random effects and LogQ move
 	// together).
 	Resampled *Posterior
-	// Warnings note a k̂ above Threshold, non-finite weights, and the
-	// warnings of package psis.
+	// Warnings note non-finite weights and carry the warnings of package
+	// psis, among them a k̂ above Threshold.
 	Warnings []string
 }
 
@@ -67,10 +67,7 @@ func ImportanceSample(d *lmm.Design, pr lmm.Prior, post *Posterior, rng *rand.Ra
 	smoothed, ps := psis.Smooth(res.LogWeights)
 	psis.Normalize(res.Weights, smoothed)
 	res.KHat, res.Threshold, res.ESS = ps.K, ps.Threshold, ps.ESS
-	res.Warnings = append(res.Warnings, ps.Warnings...)
-	if !ps.Reliable() {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("Pareto k̂ = %.2f > %.2f: importance weights are unreliable", ps.K, ps.Threshold))
-	}
+	res.Warnings = append(res.Warnings, ps.Warnings...) // among them a k̂ above Threshold, said once
 	res.Resampled = resample(post, res.Weights, rng)
 	return res, nil
 }
