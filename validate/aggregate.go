@@ -3,6 +3,8 @@ package validate
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 
@@ -26,12 +28,15 @@ type GroupResult struct {
 	Method string `json:"method"`
 	Group  string `json:"group"`
 	N      int    `json:"n"`
-	// Recovery: Pearson r of posterior means against truths (SE by the
-	// delta method on Fisher's z), NRMSE, mean posterior contraction.
+	// Recovery: Pearson r of posterior means against truths, with its 95%
+	// interval on Fisher's z scale, NRMSE, mean posterior contraction.
+	// The SEs of r, NRMSE, MeanZ, ECE, EACE and log-γ are bootstrap SEs
+	// over the records (datasets) of the group (BootstrapReplicates);
+	// that of log-γ is at least its SD under uniform ranks.
 	R           Estimate  `json:"r"`
 	RLo         fit.Num   `json:"r_lo"`
 	RHi         fit.Num   `json:"r_hi"`
-	NRMSE       fit.Num   `json:"nrmse"`
+	NRMSE       Estimate  `json:"nrmse"`
 	Contraction fit.Num   `json:"contraction"`
 	MeanZ       Estimate  `json:"mean_z"`
 	ECE         Estimate  `json:"ece"`
@@ -41,10 +46,10 @@ type GroupResult struct {
 	CoverageSE  []fit.Num `json:"coverage_se"`
 	// SBC: log-γ (negative rejects uniformity at 5%), the simultaneous
 	// ECDF band test, and the χ² p-value of the rank histogram.
-	LogGamma fit.Num `json:"log_gamma"`
-	BandPass bool    `json:"band_pass"`
-	ChiSqP   fit.Num `json:"chisq_p"`
-	L        int     `json:"l"`
+	LogGamma Estimate `json:"log_gamma"`
+	BandPass bool     `json:"band_pass"`
+	ChiSqP   fit.Num  `json:"chisq_p"`
+	L        int      `json:"l"`
 	// ranks are kept for the plots, not written.
 	ranks []int
 	truth []float64
@@ -109,8 +114,14 @@ type RealResult struct {
 	Warnings   []string  `json:"warnings,omitempty"`
 }
 
+// ResultsSchema is the version of the layout of results.json. Version 2
+// gives every gated metric a standard error (NRMSE and log-γ became
+// Estimates, the failed fits a rate) from a bootstrap over datasets.
+const ResultsSchema = 2
+
 // Results are the aggregated metrics of a run: what results.json holds.
 type Results struct {
+	Schema      int               `json:"schema"`
 	Config      Config            `json:"config"`
 	Methods     []string          `json:"methods"`
 	Missing     map[string]string `json:"missing_methods"`
@@ -120,111 +131,46 @@ type Results struct {
 	Timing      []TimingResult    `json:"timing"`
 	Convergence Estimate          `json:"nuts_convergence_rate"`
 	Failed      int               `json:"failed_fits"`
-	Agreement   []AgreementResult `json:"agreement"`
-	Importance  []ISResult        `json:"importance"`
-	PPC         []PPCResult       `json:"ppc"`
-	Real        []RealResult      `json:"real"`
-	Warnings    []string          `json:"warnings"`
+	// Fits is the number of records (fits attempted) and FailedRate the
+	// share of them that failed, with its binomial SE (binomialRate).
+	Fits       int               `json:"fits"`
+	FailedRate Estimate          `json:"failed_fit_rate"`
+	Agreement  []AgreementResult `json:"agreement"`
+	Importance []ISResult        `json:"importance"`
+	PPC        []PPCResult       `json:"ppc"`
+	Real       []RealResult      `json:"real"`
+	Warnings   []string          `json:"warnings"`
 }
 
 // kindOrder is the order of the kinds in tables.
 var kindOrder = []string{KindBeta, KindSigmaB, KindSigma, KindB}
 
-// Aggregate computes the run's metrics from its records.
+// Aggregate computes the run's metrics from its records: it pools the
+// records by method and parameter group (poolRecords), then computes each
+// section of the results from its pool.
 func Aggregate(cfg Config, recs []Record) *Results {
 	recs = sortRecords(recs)
-	res := &Results{Config: cfg, Methods: cfg.Methods(), Missing: cfg.Missing()}
-	var fits []calibration.FitDiagnostics
-	byMethodKind := map[string][]ParamRecord{}
-	byMethodName := map[string][]ParamRecord{}
-	var names []string
-	seenName := map[string]bool{}
-	times := map[string][]float64{}
-	seenDataset := map[int]bool{}
-	ppc := map[string]*PPCResult{}
-	var ppcKeys []string
-	for _, r := range recs {
-		if r.PPC != nil && r.Error == "" {
-			key := r.Suite + "\x00" + r.Method
-			pr, ok := ppc[key]
-			if !ok {
-				pr = &PPCResult{Method: r.Method, Suite: r.Suite}
-				ppc[key] = pr
-				ppcKeys = append(ppcKeys, key)
-			}
-			pr.crps = append(pr.crps, r.PPC.CRPS)
-			pr.lpd = append(pr.lpd, r.PPC.LPD)
-			pr.pppW = append(pr.pppW, float64(r.PPC.PPPWithin))
-			pr.pppB = append(pr.pppB, float64(r.PPC.PPPBetween))
-		}
-		if r.Error != "" {
-			res.Failed++
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s dataset %d (%s): %s", r.Suite, r.Dataset, r.Method, r.Error))
-		}
-		if r.Suite == SuiteReal {
-			res.Real = append(res.Real, realResult(r))
-			continue
-		}
-		seenDataset[r.Dataset] = true
-		if r.Error != "" {
-			continue
-		}
-		times[r.Method] = append(times[r.Method], r.Seconds)
-		if r.Method == "nuts" {
-			fits = append(fits, calibration.FitDiagnostics{MaxRhat: nanIfNull(r.MaxRhat), MinESS: nanIfNull(r.MinESS), Divergences: r.Divergences, Draws: r.Draws})
-		}
-		for _, p := range r.Params {
-			byMethodKind[r.Method+"\x00"+p.Kind] = append(byMethodKind[r.Method+"\x00"+p.Kind], p)
-			if p.Kind != KindB {
-				byMethodName[r.Method+"\x00"+p.Name] = append(byMethodName[r.Method+"\x00"+p.Name], p)
-				if !seenName[p.Name] {
-					seenName[p.Name] = true
-					names = append(names, p.Name)
-				}
-			}
-		}
-	}
-	res.Datasets = len(seenDataset)
-	sort.Slice(names, func(i, j int) bool { return nameLess(names[i], names[j]) })
-	for _, m := range res.Methods {
-		for _, k := range kindOrder {
-			if ps := byMethodKind[m+"\x00"+k]; len(ps) > 0 {
-				res.Kinds = append(res.Kinds, groupResult(m, k, ps))
-			}
-		}
-		for _, n := range names {
-			if ps := byMethodName[m+"\x00"+n]; len(ps) > 0 {
-				res.Params = append(res.Params, groupResult(m, n, ps))
-			}
-		}
-		if ts := times[m]; len(ts) > 0 {
-			s := calibration.SummarizeSeconds(ts)
-			res.Timing = append(res.Timing, TimingResult{Method: m, Suite: SuiteSimulated, N: s.N,
-				Median: fit.Num(s.Median), P95: fit.Num(s.P95), MeanSlowest5: fit.Num(s.MeanSlowest5), Max: fit.Num(s.Max), seconds: ts})
-		}
-	}
-	res.Agreement = agreement(res.Methods, recs)
+	res := &Results{Schema: ResultsSchema, Config: cfg, Methods: cfg.Methods(), Missing: cfg.Missing()}
+	p := poolRecords(recs)
+	res.Datasets = len(p.datasets)
+	res.Fits, res.Failed = len(recs), p.failed
+	res.FailedRate = binomialRate(p.failed, len(recs))
+	res.Kinds, res.Params = p.groupResults(cfg.Seed, res.Methods)
+	res.Timing = timingResults(res.Methods, p.times, speedups(res.Methods, recs))
+	res.Agreement = agreement(cfg.Seed, res.Methods, recs)
 	res.Importance = importance(recs)
-	sp := speedups(res.Methods, recs)
-	for i := range res.Timing {
-		t := &res.Timing[i]
-		t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(math.NaN()), fit.Num(math.NaN()), fit.Num(math.NaN())
-		if s, ok := sp[t.Method]; ok {
-			t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(s.Median), fit.Num(s.Worst5), fit.Num(s.PerConverged)
+	res.Real = p.real
+	realAgreement(res.Real)
+	res.PPC = p.ppcResults()
+	conv := calibration.NewConvergence(calibration.StrictConvergence, p.fits)
+	passed := 0
+	for _, ok := range conv.Passed {
+		if ok {
+			passed++
 		}
 	}
-	realAgreement(res.Real)
-	sort.Strings(ppcKeys)
-	for _, k := range ppcKeys {
-		pr := ppc[k]
-		pr.N = len(pr.crps)
-		pr.CRPS, pr.LPD = meanSE(pr.crps), meanSE(pr.lpd)
-		pr.PPPWithinLow, pr.PPPBetweenLow = shareBelow(pr.pppW, 0.05), shareBelow(pr.pppB, 0.05)
-		res.PPC = append(res.PPC, *pr)
-	}
-	conv := calibration.NewConvergence(calibration.StrictConvergence, fits)
-	res.Convergence = est(conv.Rate, conv.RateSE)
-	res.Warnings = append(res.Warnings, conv.Warnings...)
+	res.Convergence = binomialRate(passed, len(conv.Passed))
+	res.Warnings = append(p.warnings, conv.Warnings...)
 	for m, why := range res.Missing {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: not run: %s", m, why))
 	}
@@ -232,55 +178,224 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	return res
 }
 
-// groupResult computes the metrics of one group of parameter records.
-func groupResult(method, group string, ps []ParamRecord) GroupResult {
+// pool holds a run's records sorted into what each section of the results
+// is computed from.
+type pool struct {
+	// failed counts the failed fits; warnings says which they were.
+	failed   int
+	warnings []string
+	// datasets are the simulated datasets seen.
+	datasets map[int]bool
+	// byKind and byName are the parameter records of the successful
+	// simulated fits per method × kind and method × parameter name (random
+	// effects only by kind), one unit per record; names lists the
+	// parameter names.
+	byKind, byName map[string]*units
+	names          []string
+	// times are the wall times of the successful simulated fits per method,
+	// fits NUTS's convergence diagnostics on them.
+	times map[string][]float64
+	fits  []calibration.FitDiagnostics
+	// ppc accumulates the predictive checks per suite × method, in the
+	// order of ppcKeys.
+	ppc     map[string]*PPCResult
+	ppcKeys []string
+	// real are the results on the real datasets.
+	real []RealResult
+}
+
+// poolRecords sorts sorted records into a pool.
+func poolRecords(recs []Record) *pool {
+	p := &pool{datasets: map[int]bool{}, byKind: map[string]*units{}, byName: map[string]*units{},
+		times: map[string][]float64{}, ppc: map[string]*PPCResult{}}
+	seenName := map[string]bool{}
+	unit := func(m map[string]*units, key string) *units {
+		u := m[key]
+		if u == nil {
+			u = &units{}
+			m[key] = u
+		}
+		return u
+	}
+	for _, r := range recs {
+		if r.PPC != nil && r.Error == "" {
+			p.addPPC(r)
+		}
+		if r.Error != "" {
+			p.failed++
+			p.warnings = append(p.warnings, fmt.Sprintf("%s dataset %d (%s): %s", r.Suite, r.Dataset, r.Method, r.Error))
+		}
+		if r.Suite == SuiteReal {
+			p.real = append(p.real, realResult(r))
+			continue
+		}
+		p.datasets[r.Dataset] = true
+		if r.Error != "" {
+			continue
+		}
+		p.times[r.Method] = append(p.times[r.Method], r.Seconds)
+		if r.Method == fit.MethodNUTS {
+			p.fits = append(p.fits, calibration.FitDiagnostics{MaxRhat: nanIfNull(r.MaxRhat), MinESS: nanIfNull(r.MinESS), Divergences: r.Divergences, Draws: r.Draws})
+		}
+		byKind, byName := map[string][]ParamRecord{}, map[string][]ParamRecord{}
+		var kinds, names []string
+		for _, q := range r.Params {
+			if _, ok := byKind[q.Kind]; !ok {
+				kinds = append(kinds, q.Kind)
+			}
+			byKind[q.Kind] = append(byKind[q.Kind], q)
+			if q.Kind == KindB {
+				continue
+			}
+			if _, ok := byName[q.Name]; !ok {
+				names = append(names, q.Name)
+			}
+			byName[q.Name] = append(byName[q.Name], q)
+			if !seenName[q.Name] {
+				seenName[q.Name] = true
+				p.names = append(p.names, q.Name)
+			}
+		}
+		for _, k := range kinds {
+			unit(p.byKind, r.Method+"\x00"+k).add(byKind[k])
+		}
+		for _, n := range names {
+			unit(p.byName, r.Method+"\x00"+n).add(byName[n])
+		}
+	}
+	sort.Slice(p.names, func(i, j int) bool { return nameLess(p.names[i], p.names[j]) })
+	return p
+}
+
+// addPPC adds the predictive checks of a successful record.
+func (p *pool) addPPC(r Record) {
+	key := r.Suite + "\x00" + r.Method
+	pr, ok := p.ppc[key]
+	if !ok {
+		pr = &PPCResult{Method: r.Method, Suite: r.Suite}
+		p.ppc[key] = pr
+		p.ppcKeys = append(p.ppcKeys, key)
+	}
+	pr.crps = append(pr.crps, r.PPC.CRPS)
+	pr.lpd = append(pr.lpd, r.PPC.LPD)
+	pr.pppW = append(pr.pppW, float64(r.PPC.PPPWithin))
+	pr.pppB = append(pr.pppB, float64(r.PPC.PPPBetween))
+}
+
+// groupResults computes the metrics per method and kind, and per method and
+// parameter name, in table order.
+func (p *pool) groupResults(seed uint64, methods []string) (kinds, params []GroupResult) {
+	for _, m := range methods {
+		for _, k := range kindOrder {
+			if u := p.byKind[m+"\x00"+k]; u != nil {
+				kinds = append(kinds, groupResult(m, k, u, bootstrapRNG(seed, "kind", m, k)))
+			}
+		}
+		for _, n := range p.names {
+			if u := p.byName[m+"\x00"+n]; u != nil {
+				params = append(params, groupResult(m, n, u, bootstrapRNG(seed, "parameter", m, n)))
+			}
+		}
+	}
+	return kinds, params
+}
+
+// ppcResults summarizes the predictive checks per suite and method.
+func (p *pool) ppcResults() []PPCResult {
+	keys := slices.Clone(p.ppcKeys)
+	sort.Strings(keys)
+	out := make([]PPCResult, 0, len(keys))
+	for _, k := range keys {
+		pr := p.ppc[k]
+		pr.N = len(pr.crps)
+		pr.CRPS, pr.LPD = meanSE(pr.crps), meanSE(pr.lpd)
+		pr.PPPWithinLow, pr.PPPBetweenLow = shareBelow(pr.pppW, 0.05), shareBelow(pr.pppB, 0.05)
+		out = append(out, *pr)
+	}
+	return out
+}
+
+// timingResults summarizes the wall times per method, with the speed-ups
+// over NUTS (NaN for NUTS itself).
+func timingResults(methods []string, times map[string][]float64, sp map[string]calibration.Speedup) []TimingResult {
+	var out []TimingResult
+	for _, m := range methods {
+		ts := times[m]
+		if len(ts) == 0 {
+			continue
+		}
+		s := calibration.SummarizeSeconds(ts)
+		t := TimingResult{Method: m, Suite: SuiteSimulated, N: s.N,
+			Median: fit.Num(s.Median), P95: fit.Num(s.P95), MeanSlowest5: fit.Num(s.MeanSlowest5), Max: fit.Num(s.Max), seconds: ts}
+		t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(math.NaN()), fit.Num(math.NaN()), fit.Num(math.NaN())
+		if s, ok := sp[m]; ok {
+			t.SpeedupMedian, t.SpeedupWorst5, t.SpeedupPerConverged = fit.Num(s.Median), fit.Num(s.Worst5), fit.Num(s.PerConverged)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// groupResult computes the metrics of one group of parameter records, with
+// standard errors from a bootstrap over its units (records) drawn with rng.
+func groupResult(method, group string, u *units, rng *rand.Rand) GroupResult {
+	ps := u.ps
 	g := GroupResult{Method: method, Group: group, N: len(ps)}
-	truth := make([]float64, len(ps))
-	mean := make([]float64, len(ps))
-	pits := make([]float64, len(ps))
-	ranks := make([]int, 0, len(ps))
-	zs := make([]float64, len(ps))
-	contraction, nc := 0.0, 0
-	for i, p := range ps {
-		truth[i], mean[i], pits[i] = p.Truth, p.Mean, p.PIT
-		zs[i] = calibration.ZScore(p.Truth, p.Mean, p.SD)
+	var buf poolBuffers
+	s := computeGroupStats(ps, &buf)
+	se := groupSEs(rng, u)
+	truth, mean, pits, ranks := buf.truth, buf.mean, buf.pits, buf.ranks
+	for _, p := range ps {
 		if p.L > 0 {
-			ranks = append(ranks, p.Rank)
 			g.L = p.L
 		}
-		if p.PriorSD > 0 {
-			contraction += calibration.Contraction(p.SD*p.SD, p.PriorSD*p.PriorSD)
-			nc++
-		}
 	}
-	r := calibration.Pearson(mean, truth)
-	g.R = est(r.R, r.ZSE*(1-r.R*r.R))
-	g.RLo, g.RHi = fit.Num(r.Lo), fit.Num(r.Hi)
-	g.NRMSE = fit.Num(calibration.NRMSE(mean, truth))
-	g.Contraction = fit.Num(math.NaN())
-	if nc > 0 {
-		g.Contraction = fit.Num(contraction / float64(nc))
-	}
-	mz, sz := calibration.MeanSD(zs)
-	g.MeanZ = est(mz, sz/math.Sqrt(float64(len(zs))))
+	g.R = est(s.r, se[statR])
+	// The 95% interval of r on Fisher's z scale, with the bootstrap SE
+	// carried over by the delta method, d atanh r / dr = 1/(1 − r²).
+	zr, zse := math.Atanh(s.r), se[statR]/(1-s.r*s.r)
+	g.RLo, g.RHi = fit.Num(math.Tanh(zr-1.959963984540054*zse)), fit.Num(math.Tanh(zr+1.959963984540054*zse))
+	g.NRMSE = est(s.nrmse, se[statNRMSE])
+	g.Contraction = fit.Num(contraction(ps))
+	g.MeanZ = est(s.meanZ, se[statMeanZ])
 	cov := calibration.NewPITCoverage(pits, calibration.DefaultCoverageLevels)
 	g.cov = cov
-	g.ECE, g.EACE = est(cov.ECE, cov.ECESE), est(cov.EACE, cov.EACESE)
+	g.ECE, g.EACE = est(cov.ECE, se[statECE]), est(cov.EACE, se[statEACE])
 	g.Levels = cov.Levels
 	for j := range cov.Levels {
 		g.Coverage = append(g.Coverage, fit.Num(cov.Coverage[j]))
 		g.CoverageSE = append(g.CoverageSE, fit.Num(cov.SE[j]))
 	}
-	g.LogGamma, g.ChiSqP = fit.Num(math.NaN()), fit.Num(math.NaN())
+	g.LogGamma, g.ChiSqP = est(math.NaN(), math.NaN()), fit.Num(math.NaN())
 	if len(ranks) >= 2 && g.L > 0 {
 		bands := calibration.SimultaneousBands(len(ranks), calibration.DefaultECDFPoints(len(ranks), g.L), 0.95)
 		g.BandPass = calibration.NewRankECDF(ranks, g.L, bands).Pass
 		lg := calibration.NewLogGamma(ranks, g.L, gammaNull(len(ranks), g.L), 0.05)
-		g.LogGamma = fit.Num(lg.Value)
+		// log-γ = log γ_obs − log q_α: its SE is that of log γ_obs, the
+		// larger of its bootstrap SD (the spread of a miscalibrated
+		// method) and its SD under uniform ranks (the spread of a
+		// calibrated one, which resampling understates for few datasets).
+		g.LogGamma = est(lg.Value, math.Max(zeroIfNaN(se[statLogGamma]), logGammaNullSD(len(ranks), g.L)))
 		g.ChiSqP = fit.Num(calibration.NewRankHistogram(ranks, g.L, histBins(len(ranks), g.L), 0.95).ChiSquare().P)
 	}
 	g.ranks, g.truth, g.mean = ranks, truth, mean
 	return g
+}
+
+// contraction returns the mean posterior contraction of the records that
+// carry a prior SD (NaN when none does).
+func contraction(ps []ParamRecord) float64 {
+	sum, n := 0.0, 0
+	for _, p := range ps {
+		if p.PriorSD > 0 {
+			sum += calibration.Contraction(p.SD*p.SD, p.PriorSD*p.PriorSD)
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
 }
 
 // gammaNull caches the exact null quantile of γ per (N, L): it is the same
@@ -355,7 +470,7 @@ func meanSE(x []float64) Estimate {
 }
 
 // shareBelow returns the share of the non-NaN values below t, with its
-// binomial standard error.
+// binomial standard error (binomialRate).
 func shareBelow(x []float64, t float64) Estimate {
 	n, k := 0, 0
 	for _, v := range x {
@@ -370,8 +485,7 @@ func shareBelow(x []float64, t float64) Estimate {
 	if n == 0 {
 		return est(math.NaN(), math.NaN())
 	}
-	p := float64(k) / float64(n)
-	return est(p, math.Sqrt(p*(1-p)/float64(n)))
+	return binomialRate(k, n)
 }
 
 // realAgreement sets MaxAbsDiff of every non-NUTS real result against the

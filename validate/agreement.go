@@ -15,7 +15,8 @@ import (
 // posterior means, the mean |Δmean|/sd_NUTS, the median log(sd/sd_NUTS) and
 // the mean Wasserstein-1 distance in NUTS-SD units, computed from the 19
 // recorded quantiles as the mean absolute difference of the quantile
-// functions (exact for the distance between the quantile sketches).
+// functions (exact for the distance between the quantile sketches). The
+// SEs are bootstrap SEs over the paired datasets (BootstrapReplicates).
 type AgreementResult struct {
 	Method          string   `json:"method"`
 	Kind            string   `json:"kind"`
@@ -43,8 +44,9 @@ type ISResult struct {
 }
 
 // agreement pairs every method's simulated records with NUTS's on the same
-// dataset and measures their agreement per parameter kind.
-func agreement(methods []string, recs []Record) []AgreementResult {
+// dataset and measures their agreement per parameter kind, with SEs from a
+// bootstrap over the paired datasets seeded from seed.
+func agreement(seed uint64, methods []string, recs []Record) []AgreementResult {
 	nuts := map[int]Record{}
 	for _, r := range recs {
 		if r.Suite == SuiteSimulated && r.Method == fit.MethodNUTS && r.Error == "" {
@@ -58,6 +60,8 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 		}
 		type acc struct {
 			approx, ref, truth, absDiff, logSD, w1 []float64
+			// start[i] is where dataset i's parameters begin.
+			start []int
 		}
 		byKind := map[string]*acc{}
 		for _, r := range recs {
@@ -69,6 +73,11 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 			for _, p := range ref.Params {
 				refParams[p.Name] = p
 			}
+			for _, a := range byKind {
+				if n := len(a.approx); a.start[len(a.start)-1] != n {
+					a.start = append(a.start, n)
+				}
+			}
 			for _, p := range r.Params {
 				q, ok := refParams[p.Name]
 				if !ok || !(q.SD > 0) {
@@ -76,7 +85,7 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 				}
 				a := byKind[p.Kind]
 				if a == nil {
-					a = &acc{}
+					a = &acc{start: []int{0}}
 					byKind[p.Kind] = a
 				}
 				a.approx = append(a.approx, p.Mean)
@@ -92,13 +101,31 @@ func agreement(methods []string, recs []Record) []AgreementResult {
 			if a == nil {
 				continue
 			}
-			c := calibration.Pearson(a.approx, a.ref)
+			if n := len(a.approx); a.start[len(a.start)-1] != n {
+				a.start = append(a.start, n)
+			}
+			// Bootstrap over datasets: resample the paired datasets and
+			// recompute r, mean |Δmean|/sd and W1/sd.
+			var x, y, d, w []float64
+			se := bootstrapSD(bootstrapRNG(seed, "agreement", m, k), len(a.start)-1, BootstrapReplicates, 3, func(idx []int, dst []float64) {
+				x, y, d, w = x[:0], y[:0], d[:0], w[:0]
+				for _, i := range idx {
+					lo, hi := a.start[i], a.start[i+1]
+					x, y = append(x, a.approx[lo:hi]...), append(y, a.ref[lo:hi]...)
+					d, w = append(d, a.absDiff[lo:hi]...), append(w, a.w1[lo:hi]...)
+				}
+				dst[0] = calibration.Pearson(x, y).R
+				dst[1], _ = calibration.MeanSD(d)
+				dst[2], _ = calibration.MeanSD(w)
+			})
+			mad, _ := calibration.MeanSD(a.absDiff)
+			w1, _ := calibration.MeanSD(a.w1)
 			out = append(out, AgreementResult{
 				Method: m, Kind: k, N: len(a.approx),
-				R:               est(c.R, c.ZSE*(1-c.R*c.R)),
-				MeanAbsDiff:     meanSE(a.absDiff),
+				R:               est(calibration.Pearson(a.approx, a.ref).R, se[0]),
+				MeanAbsDiff:     est(mad, se[1]),
 				MedianLogSDRate: fit.Num(median(a.logSD)),
-				W1:              meanSE(a.w1),
+				W1:              est(w1, se[2]),
 				RecoveryR:       fit.Num(calibration.Pearson(a.approx, a.truth).R),
 				NUTSRecoveryR:   fit.Num(calibration.Pearson(a.ref, a.truth).R),
 				approx:          a.approx, ref: a.ref,

@@ -7,16 +7,14 @@ import (
 	"os"
 	"slices"
 
+	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/reports"
 )
 
-// DefaultZ is the default number of combined standard errors a change must
-// exceed to be significant.
-const DefaultZ = 3
-
-// DefaultNRMSERelative is the default relative tolerance of NRMSE, which
-// has no standard error in the results.
-const DefaultNRMSERelative = 0.10
+// DefaultFamilyAlpha is the default family-wise false-alarm probability of
+// the gate: the chance that two runs of the same code and model, differing
+// only in their seed, flag any metric at all.
+const DefaultFamilyAlpha = 0.01
 
 // Names of the gated metrics, the keys of GateOptions.Margins.
 const (
@@ -27,7 +25,7 @@ const (
 	MetricBand        = "SBC band pass"
 	MetricLogGamma    = "SBC log-γ"
 	MetricConvergence = "convergence rate"
-	MetricFailed      = "failed fits"
+	MetricFailed      = "failed-fit rate"
 	MetricTime        = "median time"
 	MetricCRPS        = "CRPS"
 	MetricLPD         = "LPD"
@@ -42,20 +40,26 @@ const (
 // GateOptions configures Gate. The zero value gives the defaults.
 type GateOptions struct {
 	// Z is the number of combined standard errors a change must exceed to
-	// be significant; 0 means DefaultZ.
+	// be significant; 0 derives it from FamilyAlpha and the number of gated
+	// metrics (BonferroniZ).
 	Z float64
+	// FamilyAlpha is the family-wise false-alarm probability from which Z
+	// is derived when Z is 0; 0 means DefaultFamilyAlpha.
+	FamilyAlpha float64
 	// Margins adds a practical margin, in the metric's own units, to the
 	// tolerance of the metrics it names (keys Metric*): e.g. {"|ECE|": 0.01}
 	// ignores coverage changes below one percentage point. Missing keys
 	// mean no margin; negative margins are treated as zero.
 	Margins map[string]float64
-	// NRMSERelative is the relative tolerance of NRMSE; 0 means
-	// DefaultNRMSERelative.
-	NRMSERelative float64
 	// TimingFactor, when > 0, gates the median wall time per dataset: a
 	// regression when new > TimingFactor·old. 0 reports timing without
 	// gating it.
 	TimingFactor float64
+	// AllowMissing reports gated metrics that only one of the two runs has
+	// without failing on them. By default they fail the gate: a metric
+	// missing from the current results means something stopped running, one
+	// missing from the baseline means it would go unchecked.
+	AllowMissing bool
 }
 
 // GateRow is one compared metric.
@@ -64,28 +68,33 @@ type GateRow struct {
 	// "nuts beta |ECE|", or a run-level name such as "nuts convergence rate".
 	Metric string
 	// Old and New are the baseline and current values, OldSE and NewSE
-	// their standard errors (0 when none). Old is NaN for a new metric, New
-	// for a missing one. For the band test the values are 1 (pass) or 0.
+	// their standard errors (0 when none). Old is NaN for a metric missing
+	// from the baseline, New for one missing from the current results. For
+	// the band test the values are 1 (pass) or 0.
 	Old, OldSE, New, NewSE float64
 	// Delta is New − Old.
 	Delta float64
 	// Tolerance is the |Delta| a significant change must exceed (NaN for
-	// pass/fail metrics and ungated rows).
+	// ungated rows).
 	Tolerance float64
 	// P is the two-sided p-value of the z test of Δ = 0, 2Φ(−|Δ|/√(SE_old² +
 	// SE_new²)), for metrics with standard errors; 0 where none (the margin
 	// is not part of it).
 	P float64
-	// Significant says the change is beyond the tolerance (or a pass/fail
-	// test changed its verdict).
+	// Significant says the change is beyond the tolerance.
 	Significant bool
 	// Regression says the change is significant and for the worse, or that
-	// the metric is missing from the current results.
+	// a gated metric is present in only one of the runs (unless
+	// GateOptions.AllowMissing).
 	Regression bool
 	// Gated is false for rows that are only reported (timing by default,
-	// metrics new in the current results, metrics NaN in the baseline).
+	// the SBC band test, metrics NaN in the baseline, metrics in one run
+	// only under AllowMissing).
 	Gated bool
-	// Note explains a special row: missing, new, not gated.
+	// Missing says the metric is present in only one of the runs: "baseline"
+	// when the baseline lacks it, "current" when the current results do.
+	Missing string
+	// Note explains a special row: missing, not gated.
 	Note string
 	// relative prints Delta relative to Old (timing).
 	relative bool
@@ -93,11 +102,13 @@ type GateRow struct {
 
 // GateReport is the outcome of Gate.
 type GateReport struct {
-	// Z is the z the report used.
-	Z float64
+	// Z is the z the report used; FamilyAlpha the family-wise level it was
+	// derived from (0 when GateOptions.Z was given).
+	Z, FamilyAlpha float64
 	// Rows holds one row per compared metric, in the order of the
 	// baseline's results (kinds, convergence, failed fits, posterior
-	// predictive checks, timing), then new metrics.
+	// predictive checks, agreement, timing), then the metrics only the
+	// current results have.
 	Rows []GateRow
 	// Warnings are caveats about the comparison, such as differing
 	// configurations.
@@ -107,7 +118,8 @@ type GateReport struct {
 // Failed reports whether any row is a regression.
 func (r GateReport) Failed() bool { return len(r.Regressions()) > 0 }
 
-// Regressions returns the rows that are regressions.
+// Regressions returns the rows that are regressions, missing metrics
+// included.
 func (r GateReport) Regressions() []GateRow {
 	var out []GateRow
 	for _, row := range r.Rows {
@@ -116,6 +128,32 @@ func (r GateReport) Regressions() []GateRow {
 		}
 	}
 	return out
+}
+
+// Unpaired returns the names of the metrics, gated or not, that only the
+// baseline (missing from the current results) or only the current results
+// (missing from the baseline) have.
+func (r GateReport) Unpaired() (notInCurrent, notInBaseline []string) {
+	for _, row := range r.Rows {
+		switch row.Missing {
+		case "current":
+			notInCurrent = append(notInCurrent, row.Metric)
+		case "baseline":
+			notInBaseline = append(notInBaseline, row.Metric)
+		}
+	}
+	return notInCurrent, notInBaseline
+}
+
+// GatedCount returns the number of gated rows.
+func (r GateReport) GatedCount() int {
+	n := 0
+	for _, row := range r.Rows {
+		if row.Gated {
+			n++
+		}
+	}
+	return n
 }
 
 // Table returns the benchstat-like comparison table: old ± SE, new ± SE,
@@ -143,8 +181,12 @@ func (r GateReport) Table() *reports.Table {
 		}
 		cmp = append(cmp, c)
 	}
-	t := reports.ComparisonTable(fmt.Sprintf("Regression gate (z = %g)", r.Z), "baseline", "current", cmp)
-	t.Caption = "Significant: |Δ| > z·√(SE_old² + SE_new²) + margin; NRMSE by its relative tolerance; SBC tests by a change of verdict."
+	title := fmt.Sprintf("Regression gate (z = %.3g)", r.Z)
+	if r.FamilyAlpha > 0 {
+		title = fmt.Sprintf("Regression gate (z = %.3g: family-wise false-alarm rate %g over %d gated metrics)", r.Z, r.FamilyAlpha, r.GatedCount())
+	}
+	t := reports.ComparisonTable(title, "baseline", "current", cmp)
+	t.Caption = "Significant: |Δ| > z·√(SE_old² + SE_new²) + margin, with bootstrap SEs over datasets; timing by its factor when gated."
 	t.Notes = append(t.Notes, r.Warnings...)
 	return t
 }
@@ -157,74 +199,138 @@ const (
 	higherIsBetter
 )
 
+// gateRule says how a metric is compared.
+type gateRule int
+
+const (
+	// ruleZ is the two-sample z rule on the metric and its SE.
+	ruleZ gateRule = iota
+	// ruleTiming compares wall times by a factor (GateOptions.TimingFactor).
+	ruleTiming
+	// ruleReport shows the metric without gating it.
+	ruleReport
+)
+
+// gateMetric is one metric of a results.json as the gate sees it.
+type gateMetric struct {
+	// name is the row's name, margin the key of its margin (Metric*).
+	name, margin string
+	value, se    float64
+	dir          direction
+	rule         gateRule
+	// note explains a ruleReport metric.
+	note string
+}
+
+// gateMetrics lists the metrics of r that the gate compares, in table
+// order. It is the one place that says what is gated: a new section of
+// Results gets gated by adding its metrics here.
+func gateMetrics(r *Results) []gateMetric {
+	var out []gateMetric
+	add := func(name, margin string, e Estimate, dir direction) {
+		out = append(out, gateMetric{name: name + " " + margin, margin: margin, value: float64(e.Value), se: float64(e.SE), dir: dir})
+	}
+	oneMinus := func(e Estimate) Estimate { return Estimate{1 - e.Value, e.SE} }
+	for _, k := range r.Kinds {
+		name := k.Method + " " + k.Group
+		// The SE of ECE is that of |ECE| away from 0.
+		add(name, MetricAbsECE, Estimate{Value: fit.Num(math.Abs(float64(k.ECE.Value))), SE: k.ECE.SE}, lowerIsBetter)
+		add(name, MetricEACE, k.EACE, lowerIsBetter)
+		add(name, MetricR, oneMinus(k.R), lowerIsBetter)
+		add(name, MetricNRMSE, k.NRMSE, lowerIsBetter)
+		band := 0.0
+		if k.BandPass {
+			band = 1
+		}
+		out = append(out, gateMetric{name: name + " " + MetricBand, margin: MetricBand, value: band, dir: higherIsBetter,
+			rule: ruleReport, note: "not gated: a pass/fail test, gated through log-γ"})
+		add(name, MetricLogGamma, k.LogGamma, higherIsBetter)
+	}
+	add("nuts", MetricConvergence, r.Convergence, higherIsBetter)
+	out = append(out, gateMetric{name: MetricFailed, margin: MetricFailed, value: float64(r.FailedRate.Value), se: float64(r.FailedRate.SE), dir: lowerIsBetter})
+	for _, p := range r.PPC {
+		name := p.Method + " " + p.Suite
+		add(name, MetricCRPS, p.CRPS, lowerIsBetter)
+		add(name, MetricLPD, p.LPD, higherIsBetter)
+		add(name, MetricPPPWithin, p.PPPWithinLow, lowerIsBetter)
+		add(name, MetricPPPBetween, p.PPPBetweenLow, lowerIsBetter)
+	}
+	for _, a := range r.Agreement {
+		name := a.Method + " " + a.Kind
+		add(name, MetricAgreementR, oneMinus(a.R), lowerIsBetter)
+		add(name, MetricMeanDiff, a.MeanAbsDiff, lowerIsBetter)
+		add(name, MetricW1, a.W1, lowerIsBetter)
+	}
+	for _, t := range r.Timing {
+		out = append(out, gateMetric{name: t.Method + " " + MetricTime, margin: MetricTime, value: float64(t.Median), dir: lowerIsBetter, rule: ruleTiming})
+	}
+	return out
+}
+
 // Gate compares the current results of a validation run with a baseline
 // run and says whether anything got significantly worse, as benchstat does
 // for benchmarks. It modifies neither.
 //
 // Every gated metric is an estimate over simulated datasets with a Monte
-// Carlo standard error (MCSE). A change Δ = new − old is significant when
+// Carlo standard error (MCSE) stored in results.json. A change
+// Δ = new − old is significant when
 //
 //	|Δ| > z·√(SE_old² + SE_new²) + margin,
 //
-// the usual two-sample z rule with both runs' errors, plus an optional
-// practical margin in the metric's own units (GateOptions.Margins). It is a
+// the two-sample z rule with both runs' errors, plus an optional practical
+// margin in the metric's own units (GateOptions.Margins). It is a
 // regression when it is significant and in the bad direction; improvements
-// and changes within the tolerance pass. With the default z = 3 a single
-// metric of two independent replicate runs of the same code fails with
-// probability Φ(−3) ≈ 0.13%. Runs with the same seed simulate the same
-// datasets, so their difference has a smaller error than the rule assumes:
-// the gate is conservative there.
+// and changes within the tolerance pass.
 //
-// The gated metrics, per method and parameter kind (Results.Kinds):
+// Two runs of the same code that differ only in their seed are two samples
+// of the same quantities, and the gate must pass between them. Three
+// things make it so:
 //
-//   - |ECE|, the absolute signed coverage error: lower is better, SE from
-//     the results (the SE of ECE is that of |ECE| away from 0);
-//   - EACE, the mean absolute coverage error: lower is better;
-//   - Pearson r of posterior means with the truth: higher is better, SE by
-//     the delta method on Fisher's z (Results). The gate shows 1 − r (lower
-//     is better, the same SE), which stays readable when r ≈ 0.9997;
-//   - NRMSE: lower is better. Results carry no SE for it, so a rise is a
-//     regression when it exceeds GateOptions.NRMSERelative (default 10%) of
-//     the baseline value plus the margin;
-//   - SBC: the simultaneous ECDF band test (Säilynoja et al. 2022) going from
-//     pass to fail, and log-γ (Modrák et al. 2025) going from ≥ 0 to below
-//     −margin. Both are tests at the 5% level, so they are regressions only
-//     when the baseline passed: a failing baseline cannot get worse. Note
-//     that for two independent replicate runs each such test flips with
-//     probability up to 5%; runs with the same seed flip far less often.
+//   - the SEs count datasets, not parameters, as the independent units:
+//     the pooled metrics (r, NRMSE, ECE, EACE, log-γ, the agreement with
+//     NUTS) get their SEs from a bootstrap over datasets (Aggregate), which
+//     also covers the heavy tails of r and NRMSE;
+//   - binary outcomes are gated through a continuous statistic with an SE:
+//     the SBC band test through log-γ (whose SE is at least its spread
+//     under uniform ranks), the failed fits as a rate with its binomial SE;
+//     the band test itself is only reported;
+//   - z controls the family-wise false-alarm rate: with m gated metrics
+//     and GateOptions.FamilyAlpha = α, z = Φ⁻¹(1 − α/(2m)) (Bonferroni),
+//     so that two replicate runs flag any metric, either way, with
+//     probability at most about α (3.9 for α = 1% and m = 110).
 //
-// per method and suite (Results.PPC), the posterior predictive checks:
+// Runs with the same seed simulate the same datasets, so their difference
+// has a smaller error than the rule assumes: the gate is conservative
+// there.
 //
-//   - CRPS, the mean continuous ranked probability score of y: lower is
-//     better; LPD, the mean log predictive density: higher is better; both
-//     with their SE over datasets;
-//   - the shares of datasets whose posterior predictive p-value of the
-//     within- or between-group SD is below 0.05: lower is better, with
-//     their binomial SE;
+// The gated metrics (gateMetrics), per method and parameter kind
+// (Results.Kinds): |ECE| (lower is better; the SE of ECE is that of |ECE|
+// away from 0), EACE (lower), 1 − r of posterior means against the truth
+// (lower; readable when r ≈ 0.9997), NRMSE (lower) and SBC log-γ (higher,
+// Modrák et al. 2025); per method and suite (Results.PPC), the mean CRPS
+// (lower) and log predictive density (higher), and the shares of datasets
+// whose posterior predictive p-value of the within- or between-group SD is
+// below 0.05 (lower); per method and kind (Results.Agreement), the
+// agreement of npe and npe-is with NUTS: 1 − r, mean |Δmean|/sd and W1/sd
+// (all lower); and for the whole run the NUTS convergence rate (higher) and
+// the failed-fit rate (lower). The median wall time per simulated dataset
+// is reported, and gated only when GateOptions.TimingFactor > 0
+// (new > factor·old), since wall time varies across machines by more than
+// any useful tolerance.
 //
-// and for the whole run:
-//
-//   - the NUTS convergence rate (R̂, ESS and divergence filter): higher is
-//     better, with its binomial SE;
-//   - the number of failed fits: any increase beyond the margin is a
-//     regression (fits do not fail by chance at the baseline's seed);
-//   - the median wall time per simulated dataset, per method: reported, but
-//     gated only when GateOptions.TimingFactor > 0 (new > factor·old), since
-//     wall time varies across machines by more than any useful tolerance.
-//
-// A metric of the baseline that the current results lack fails the gate
-// (something stopped running); a metric new in the current results is
-// reported and not gated. A metric whose current value is NaN where the
-// baseline had a number fails too; one that was NaN in the baseline is not
-// gated. Differences in the runs' configurations (seed, number of datasets,
-// L) are reported as warnings: the SEs still apply, but the SBC tests then
-// have different power.
+// A gated metric that only one of the runs has fails the gate, reported by
+// name, unless GateOptions.AllowMissing: missing from the current results,
+// something stopped running; missing from the baseline, it would go
+// unchecked (an old or hand-edited baseline). A metric whose current value
+// is NaN where the baseline had a number fails too; one that was NaN in the
+// baseline is not gated. Differences in the runs' configurations (seed,
+// number of datasets, L) are reported as warnings.
 //
 // Refreshing testdata/baseline.json, the baseline of `metabeta gate` in CI:
-// after a deliberate change of the estimators or the simulator, from the
-// repository root,
+// after a deliberate change of the estimators, the simulator or the layout
+// of results.json (ResultsSchema), from the repository root,
 //
-//	go build -o bin/metabeta ./cmd/metabeta
+//	make build
 //	bin/metabeta validate --quick --out /tmp/baseline-run
 //	cp /tmp/baseline-run/results.json testdata/baseline.json
 //
@@ -232,160 +338,72 @@ const (
 // the baseline moved. The quick suite is deterministic for its seed except
 // for wall times.
 func Gate(baseline, current *Results, opts GateOptions) GateReport {
-	z := opts.Z
-	if z <= 0 {
-		z = DefaultZ
-	}
-	nrmseRel := opts.NRMSERelative
-	if nrmseRel <= 0 {
-		nrmseRel = DefaultNRMSERelative
-	}
 	margin := func(metric string) float64 { return math.Max(opts.Margins[metric], 0) }
-	g := gater{z: z}
-	rep := GateReport{Z: z, Warnings: configWarnings(baseline.Config, current.Config)}
-
-	kindRows := func(name string, o, c GroupResult) []GateRow { return g.kindRows(name, o, c, margin, nrmseRel) }
-	ppcRows := func(name string, o, c PPCResult) []GateRow { return g.ppcRows(name, o, c, margin) }
-	agreementRows := func(name string, o, c AgreementResult) []GateRow { return g.agreementRows(name, o, c, margin) }
-	kinds, newKinds := pairRows(baseline.Kinds, current.Kinds, func(k GroupResult) string { return k.Method + " " + k.Group }, kindRows)
-	rep.Rows = append(rep.Rows, kinds...)
-
-	rep.Rows = append(rep.Rows, g.estimateRow("nuts "+MetricConvergence, higherIsBetter,
-		float64(baseline.Convergence.Value), float64(baseline.Convergence.SE),
-		float64(current.Convergence.Value), float64(current.Convergence.SE), margin(MetricConvergence)))
-
-	failed := GateRow{Metric: MetricFailed, Old: float64(baseline.Failed), New: float64(current.Failed), Gated: true}
-	failed.Delta = failed.New - failed.Old
-	failed.Tolerance = margin(MetricFailed)
-	failed.Significant = math.Abs(failed.Delta) > failed.Tolerance
-	failed.Regression = failed.Significant && failed.Delta > 0
-	rep.Rows = append(rep.Rows, failed)
-
-	ppc, newPPC := pairRows(baseline.PPC, current.PPC, func(p PPCResult) string { return p.Method + " " + p.Suite }, ppcRows)
-	rep.Rows = append(rep.Rows, ppc...)
-	agree, newAgree := pairRows(baseline.Agreement, current.Agreement, func(a AgreementResult) string { return a.Method + " " + a.Kind }, agreementRows)
-	rep.Rows = append(rep.Rows, agree...)
-
-	seen := map[string]bool{}
-	curTime := map[string]TimingResult{}
-	for _, t := range current.Timing {
-		curTime[t.Method+" "+t.Suite] = t
+	old, cur := gateMetrics(baseline), gateMetrics(current)
+	byName := map[string]gateMetric{}
+	for _, c := range cur {
+		byName[c.name] = c
 	}
-	for _, old := range baseline.Timing {
-		name := old.Method + " " + MetricTime
-		seen[old.Method+" "+old.Suite] = true
-		cur, ok := curTime[old.Method+" "+old.Suite]
-		if !ok {
-			rep.Rows = append(rep.Rows, goneRows([]GateRow{{Metric: name, Old: float64(old.Median), relative: true}})...)
-			continue
+	inOld := map[string]bool{}
+	for _, o := range old {
+		inOld[o.name] = true
+	}
+	gatedRule := func(m gateMetric) bool {
+		return m.rule == ruleZ || (m.rule == ruleTiming && opts.TimingFactor > 0)
+	}
+	rep := GateReport{Z: opts.Z, Warnings: configWarnings(baseline.Config, current.Config)}
+	if rep.Z <= 0 {
+		m := 0
+		for _, o := range old {
+			if c, ok := byName[o.name]; ok && gatedRule(o) && gatedRule(c) {
+				m++
+			}
 		}
-		rep.Rows = append(rep.Rows, timeRow(name, float64(old.Median), float64(cur.Median), opts.TimingFactor))
+		rep.FamilyAlpha = opts.FamilyAlpha
+		if rep.FamilyAlpha <= 0 {
+			rep.FamilyAlpha = DefaultFamilyAlpha
+		}
+		rep.Z = BonferroniZ(rep.FamilyAlpha, m)
 	}
-
-	rep.Rows = append(rep.Rows, newKinds...)
-	rep.Rows = append(rep.Rows, newPPC...)
-	rep.Rows = append(rep.Rows, newAgree...)
-	for _, cur := range current.Timing {
-		if !seen[cur.Method+" "+cur.Suite] {
-			rep.Rows = append(rep.Rows, newRow(GateRow{Metric: cur.Method + " " + MetricTime, New: float64(cur.Median), relative: true}))
+	for _, o := range old {
+		c, ok := byName[o.name]
+		switch {
+		case !ok:
+			rep.Rows = append(rep.Rows, unpairedRow(o, "current", gatedRule(o) && !opts.AllowMissing))
+		case o.rule == ruleReport:
+			rep.Rows = append(rep.Rows, reportRow(o, c))
+		case o.rule == ruleTiming:
+			rep.Rows = append(rep.Rows, timeRow(o.name, o.value, c.value, opts.TimingFactor))
+		default:
+			rep.Rows = append(rep.Rows, estimateRow(rep.Z, o.name, o.dir, o.value, o.se, c.value, c.se, margin(o.margin)))
+		}
+	}
+	for _, c := range cur {
+		if !inOld[c.name] {
+			rep.Rows = append(rep.Rows, unpairedRow(c, "baseline", gatedRule(c) && !opts.AllowMissing))
 		}
 	}
 	return rep
 }
 
-// pairRows compares a baseline list with a current one, pairing entries by
-// key: it returns the rows of the baseline's entries (compared, or gone
-// when the current list lacks them) and, apart, the rows of the entries
-// only the current list has (new).
-func pairRows[T any](old, cur []T, key func(T) string, rows func(name string, o, c T) []GateRow) (paired, added []GateRow) {
-	var zero T
-	byKey := map[string]T{}
-	for _, c := range cur {
-		byKey[key(c)] = c
-	}
-	seen := map[string]bool{}
-	for _, o := range old {
-		k := key(o)
-		seen[k] = true
-		if c, ok := byKey[k]; ok {
-			paired = append(paired, rows(k, o, c)...)
-		} else {
-			paired = append(paired, goneRows(rows(k, o, zero))...)
-		}
-	}
-	for _, c := range cur {
-		if k := key(c); !seen[k] {
-			for _, r := range rows(k, zero, c) {
-				added = append(added, newRow(r))
-			}
-		}
-	}
-	return paired, added
-}
-
-// gater builds rows with one z.
-type gater struct{ z float64 }
-
-// kindRows compares the metrics of one method × parameter kind.
-func (g gater) kindRows(name string, old, cur GroupResult, margin func(string) float64, nrmseRel float64) []GateRow {
-	abs := func(v float64) float64 { return math.Abs(v) }
-	rows := []GateRow{
-		g.estimateRow(name+" "+MetricAbsECE, lowerIsBetter, abs(float64(old.ECE.Value)), float64(old.ECE.SE),
-			abs(float64(cur.ECE.Value)), float64(cur.ECE.SE), margin(MetricAbsECE)),
-		g.estimateRow(name+" "+MetricEACE, lowerIsBetter, float64(old.EACE.Value), float64(old.EACE.SE),
-			float64(cur.EACE.Value), float64(cur.EACE.SE), margin(MetricEACE)),
-		g.estimateRow(name+" "+MetricR, lowerIsBetter, 1-float64(old.R.Value), float64(old.R.SE),
-			1-float64(cur.R.Value), float64(cur.R.SE), margin(MetricR)),
-		relativeRow(name+" "+MetricNRMSE, float64(old.NRMSE), float64(cur.NRMSE), nrmseRel, margin(MetricNRMSE)),
-		passRow(name+" "+MetricBand, old.BandPass, cur.BandPass),
-		logGammaRow(name+" "+MetricLogGamma, float64(old.LogGamma), float64(cur.LogGamma), margin(MetricLogGamma)),
-	}
-	return rows
-}
-
-// ppcRows compares the posterior predictive checks of one method × suite.
-func (g gater) ppcRows(name string, old, cur PPCResult, margin func(string) float64) []GateRow {
-	row := func(metric string, dir direction, o, c Estimate) GateRow {
-		return g.estimateRow(name+" "+metric, dir, float64(o.Value), float64(o.SE), float64(c.Value), float64(c.SE), margin(metric))
-	}
-	return []GateRow{
-		row(MetricCRPS, lowerIsBetter, old.CRPS, cur.CRPS),
-		row(MetricLPD, higherIsBetter, old.LPD, cur.LPD),
-		row(MetricPPPWithin, lowerIsBetter, old.PPPWithinLow, cur.PPPWithinLow),
-		row(MetricPPPBetween, lowerIsBetter, old.PPPBetweenLow, cur.PPPBetweenLow),
-	}
-}
-
-// agreementRows compares the agreement of one method × kind with NUTS.
-func (g gater) agreementRows(name string, old, cur AgreementResult, margin func(string) float64) []GateRow {
-	row := func(metric string, o, c Estimate) GateRow {
-		return g.estimateRow(name+" "+metric, lowerIsBetter, float64(o.Value), float64(o.SE), float64(c.Value), float64(c.SE), margin(metric))
-	}
-	oneMinus := func(e Estimate) Estimate { return Estimate{1 - e.Value, e.SE} }
-	return []GateRow{
-		row(MetricAgreementR, oneMinus(old.R), oneMinus(cur.R)),
-		row(MetricMeanDiff, old.MeanAbsDiff, cur.MeanAbsDiff),
-		row(MetricW1, old.W1, cur.W1),
-	}
+// BonferroniZ returns the z of a two-sided test at level α/m, Φ⁻¹(1 −
+// α/(2m)): m such tests flag anything with probability at most α. m < 1
+// counts as 1.
+func BonferroniZ(alpha float64, m int) float64 {
+	p := alpha / (2 * float64(max(m, 1)))
+	return math.Sqrt2 * math.Erfinv(1-2*p) // Φ⁻¹(1 − p)
 }
 
 // estimateRow applies the two-sample rule |Δ| > z·√(se₁² + se₂²) + margin.
 // A NaN SE counts as zero.
-func (g gater) estimateRow(metric string, dir direction, old, oldSE, cur, curSE, margin float64) GateRow {
+func estimateRow(z float64, metric string, dir direction, old, oldSE, cur, curSE, margin float64) GateRow {
 	oldSE, curSE = zeroIfNaN(oldSE), zeroIfNaN(curSE)
-	tol := g.z*math.Hypot(oldSE, curSE) + margin
+	tol := z*math.Hypot(oldSE, curSE) + margin
 	row := GateRow{Metric: metric, Old: old, OldSE: oldSE, New: cur, NewSE: curSE, Delta: cur - old, Tolerance: tol, Gated: true}
 	if se := math.Hypot(oldSE, curSE); se > 0 && !math.IsNaN(row.Delta) {
 		row.P = math.Erfc(math.Abs(row.Delta) / se / math.Sqrt2) // 2Φ(−|Δ|/se)
 	}
 	return judge(row, dir)
-}
-
-// relativeRow gates a metric without SE by a relative tolerance
-// rel·|old| + margin.
-func relativeRow(metric string, old, cur, rel, margin float64) GateRow {
-	row := GateRow{Metric: metric, Old: old, New: cur, Delta: cur - old, Tolerance: rel*math.Abs(old) + margin, Gated: true}
-	return judge(row, lowerIsBetter)
 }
 
 // judge sets Significant and Regression from Delta and Tolerance, handling
@@ -408,36 +426,10 @@ func judge(row GateRow, dir direction) GateRow {
 	return row
 }
 
-// passRow compares a pass/fail test: a regression when it passed and now
-// fails.
-func passRow(metric string, old, cur bool) GateRow {
-	b := func(v bool) float64 {
-		if v {
-			return 1
-		}
-		return 0
-	}
-	row := GateRow{Metric: metric, Old: b(old), New: b(cur), Delta: b(cur) - b(old), Tolerance: math.NaN(), Gated: true}
-	row.Significant = old != cur
-	row.Regression = old && !cur
-	return row
-}
-
-// logGammaRow compares log-γ: a change of verdict is significant, and a
-// regression when the baseline passed (log-γ ≥ 0) and the current value is
-// below −margin.
-func logGammaRow(metric string, old, cur, margin float64) GateRow {
-	row := GateRow{Metric: metric, Old: old, New: cur, Delta: cur - old, Tolerance: math.NaN(), Gated: true}
-	switch {
-	case math.IsNaN(old):
-		row.Gated, row.Note = false, "not gated: NaN in the baseline"
-	case math.IsNaN(cur):
-		row.Significant, row.Regression, row.Note = true, true, "NaN in the current results"
-	default:
-		row.Significant = (old >= 0) != (cur >= 0)
-		row.Regression = old >= 0 && cur < -margin
-	}
-	return row
+// reportRow shows a metric that is not gated.
+func reportRow(old, cur gateMetric) GateRow {
+	return GateRow{Metric: old.name, Old: old.value, OldSE: old.se, New: cur.value, NewSE: cur.se, Delta: cur.value - old.value,
+		Tolerance: math.NaN(), Note: old.note}
 }
 
 // timeRow reports the median time, gated only when factor > 0.
@@ -454,22 +446,23 @@ func timeRow(metric string, old, cur, factor float64) GateRow {
 	return row
 }
 
-// goneRows turns rows of baseline metrics that the current results lack
-// into regressions, keeping the baseline's values.
-func goneRows(rows []GateRow) []GateRow {
-	out := make([]GateRow, len(rows))
-	for i, r := range rows {
-		out[i] = GateRow{Metric: r.Metric, Old: r.Old, OldSE: r.OldSE, New: math.NaN(), Delta: math.NaN(), Tolerance: math.NaN(),
-			Gated: true, Significant: true, Regression: true, Note: "missing from the current results", relative: r.relative}
+// unpairedRow is the row of a metric that only one run has: missing names
+// the run that lacks it ("baseline" or "current"). It fails the gate when
+// fail is set.
+func unpairedRow(m gateMetric, missing string, fail bool) GateRow {
+	row := GateRow{Metric: m.name, Old: m.value, OldSE: m.se, New: math.NaN(), Delta: math.NaN(), Tolerance: math.NaN(),
+		Missing: missing, relative: m.rule == ruleTiming}
+	if missing == "baseline" {
+		row.Old, row.OldSE, row.New, row.NewSE = math.NaN(), 0, m.value, m.se
 	}
-	return out
-}
-
-// newRow turns a row of a metric only the current results have into an
-// ungated report.
-func newRow(row GateRow) GateRow {
-	return GateRow{Metric: row.Metric, Old: math.NaN(), New: row.New, NewSE: row.NewSE, Delta: math.NaN(),
-		Tolerance: math.NaN(), Note: "new: not in the baseline, not gated", relative: row.relative}
+	row.Note = "missing from the " + map[string]string{"baseline": "baseline", "current": "current results"}[missing]
+	switch {
+	case fail:
+		row.Gated, row.Significant, row.Regression = true, true, true
+	case m.rule == ruleZ:
+		row.Note += ": allowed, not gated"
+	}
+	return row
 }
 
 func zeroIfNaN(v float64) float64 {
@@ -517,7 +510,8 @@ func configWarnings(old, cur Config) []string {
 // ReadResults reads a results.json written by Results.Write. Fields that
 // are not written (the simulator's and the sampler's configuration, the
 // ranks kept for plots) are zero in the result; everything Gate uses round
-// trips, NaN (JSON null) included.
+// trips, NaN (JSON null) included. A file of another layout version
+// (ResultsSchema) is refused: its standard errors would not be comparable.
 func ReadResults(path string) (*Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -529,6 +523,9 @@ func ReadResults(path string) (*Results, error) {
 	}
 	if len(r.Methods) == 0 {
 		return nil, fmt.Errorf("results %s: no methods: not a results.json of metabeta validate", path)
+	}
+	if r.Schema != ResultsSchema {
+		return nil, fmt.Errorf("results %s: layout version %d, this metabeta reads version %d (standard errors from a bootstrap over datasets): regenerate it with this version's metabeta validate", path, r.Schema, ResultsSchema)
 	}
 	return &r, nil
 }

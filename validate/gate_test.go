@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,10 +123,14 @@ func TestReadResultsErrors(t *testing.T) {
 	os.WriteFile(notJSON, []byte(`{"methods": [`), 0o644)
 	other := filepath.Join(dir, "other.json")
 	os.WriteFile(other, []byte(`{"name": "a fit, not a validation run"}`), 0o644)
+	// A results.json of the first layout, whose NRMSE had no SE.
+	old := filepath.Join(dir, "old.json")
+	os.WriteFile(old, []byte(`{"schema": 1, "methods": ["nuts"], "by_kind": [{"method": "nuts", "group": "beta", "nrmse": {"value": 0.1, "se": 0.01}}]}`), 0o644)
 	for _, c := range []struct{ path, want string }{
 		{filepath.Join(dir, "missing.json"), "no such file"},
 		{notJSON, "bad.json"},
 		{other, "not a results.json"},
+		{old, "layout version 1, this metabeta reads version 2"},
 	} {
 		if _, err := ReadResults(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ReadResults(%s) = %v, want an error containing %q", c.path, err, c.want)
@@ -138,14 +143,14 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 	if rep.Failed() {
 		t.Fatalf("identical results fail the gate: %v", regressionNames(rep))
 	}
-	if rep.Z != DefaultZ {
-		t.Errorf("Z = %v, want the default %v", rep.Z, DefaultZ)
-	}
-	// 6 metrics per method × kind, 4 per method × suite of the predictive
-	// checks, 3 per method × kind of the agreement with NUTS, convergence
-	// and failed fits gated; timing not.
+	// 5 metrics per method × kind (not the band test), 4 per method ×
+	// suite of the predictive checks, 3 per method × kind of the agreement
+	// with NUTS, convergence and failed fits gated; timing not.
 	base := readBaseline(t)
-	want := 6*len(base.Kinds) + 4*len(base.PPC) + 3*len(base.Agreement) + 2
+	want := 5*len(base.Kinds) + 4*len(base.PPC) + 3*len(base.Agreement) + 2
+	if rep.FamilyAlpha != DefaultFamilyAlpha || rep.Z != BonferroniZ(DefaultFamilyAlpha, want) {
+		t.Errorf("Z = %v at family-wise α = %v, want BonferroniZ(%v, %d) = %v", rep.Z, rep.FamilyAlpha, DefaultFamilyAlpha, want, BonferroniZ(DefaultFamilyAlpha, want))
+	}
 	gated := 0
 	for _, r := range rep.Rows {
 		if r.Significant {
@@ -176,15 +181,20 @@ func TestGateTolerance(t *testing.T) {
 		significant bool
 		regression  bool
 	}{
-		{"within MC error", 1, 0, 0, false, false},
-		{"just inside z=3", 2.9, 0, 0, false, false},
-		{"just outside z=3", 3.1, 0, 0, true, true},
-		{"10 SE worse", 10 / math.Sqrt2, 0, 0, true, true},
+		{"within MC error", 1, 3, 0, false, false},
+		{"just inside z=3", 2.9, 3, 0, false, false},
+		{"just outside z=3", 3.1, 3, 0, true, true},
+		{"10 SE worse", 10 / math.Sqrt2, 3, 0, true, true},
 		{"z=5 absorbs 4.9", 4.9, 5, 0, false, false},
-		{"margin absorbs", 3.1, 0, 0.2 * se, false, false},
+		{"margin absorbs", 3.1, 3, 0.2 * se, false, false},
 		// ECE past 0 to the other sign: |ECE| rises by 3.1·√2·SE − 2|ECE|,
 		// within 3·√2·SE when |ECE| > 0.05·√2·SE (checked below).
-		{"overshoot to the other sign", -3.1, 0, 0, false, false},
+		{"overshoot to the other sign", -3.1, 3, 0, false, false},
+		// The default z, BonferroniZ(0.01, 110) = 3.91 (Python:
+		// statistics.NormalDist().inv_cdf(1 − 0.01/220)) for the 110
+		// gated metrics of the baseline: 3.5 passes, 4.2 fails.
+		{"inside the default z", 3.5, 0, 0, false, false},
+		{"outside the default z", 4.2, 0, 0, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cur := readBaseline(t)
@@ -234,19 +244,19 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 			g := kind(t, r, KindBeta)
 			g.R.Value -= 10 * g.R.SE
 		}, "nuts beta " + MetricR},
-		{"NRMSE up 20%", func(r *Results) {
+		{"NRMSE up 10 SE", func(r *Results) {
 			g := kind(t, r, KindB)
-			g.NRMSE *= 1.2
+			g.NRMSE.Value += 10 * g.NRMSE.SE
 		}, "nuts b " + MetricNRMSE},
-		{"band test flipped", func(r *Results) { kind(t, r, KindSigma).BandPass = false }, "nuts sigma " + MetricBand},
-		{"log-γ below 0", func(r *Results) { kind(t, r, KindSigmaB).LogGamma = -0.1 }, "nuts sigma_b " + MetricLogGamma},
+		{"log-γ down 10 SE", func(r *Results) {
+			g := kind(t, r, KindSigmaB)
+			g.LogGamma.Value -= 10 * g.LogGamma.SE
+		}, "nuts sigma_b " + MetricLogGamma},
 		{"r became NaN", func(r *Results) { kind(t, r, KindSigma).R.Value = fit.Num(math.NaN()) }, "nuts sigma " + MetricR},
-		{"convergence down", func(r *Results) {
-			// The baseline may converge on every fit (SE 0): drop by at
-			// least 20 points.
-			r.Convergence.Value -= fit.Num(math.Max(5*float64(r.Convergence.SE), 0.2))
+		{"convergence down 10 SE", func(r *Results) {
+			r.Convergence.Value -= 10 * r.Convergence.SE
 		}, "nuts " + MetricConvergence},
-		{"one more failed fit", func(r *Results) { r.Failed++ }, MetricFailed},
+		{"failed fits up 10 SE", func(r *Results) { r.FailedRate.Value += 10 * r.FailedRate.SE }, MetricFailed},
 		{"CRPS up", func(r *Results) {
 			p := ppcOf(t, r, SuiteSimulated)
 			p.CRPS.Value += 10 * p.CRPS.SE
@@ -264,10 +274,14 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 			a.R.Value -= 10*a.R.SE + 0.01
 		}, "npe-is beta " + MetricAgreementR},
 		{"half the datasets misfit", func(r *Results) {
-			// Binomial SE of a share 0.5 over 24 datasets: √(.25/24) = 0.10,
-			// so 0 → 0.5 exceeds 3·0.10.
+			// Agresti–Coull SEs over 24 datasets: 0.049 at 0 of 24 (see
+			// TestBinomialRate), √(.5·.5/28) = 0.094 at 12 of 24; 0 → 0.5
+			// is 4.7 combined SEs, beyond the default z of 3.91.
 			p := ppcOf(t, r, SuiteSimulated)
-			p.PPPBetweenLow = Estimate{0.5, fit.Num(math.Sqrt(0.25 / float64(p.N)))}
+			if p.N != 24 || p.PPPBetweenLow.Value != 0 {
+				t.Fatalf("baseline has %d datasets and share %v, want 24 and 0", p.N, p.PPPBetweenLow.Value)
+			}
+			p.PPPBetweenLow = binomialRate(12, 24)
 		}, "nuts simulated " + MetricPPPBetween},
 	}
 	for _, c := range cases {
@@ -289,27 +303,22 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 	}
 }
 
-// TestGateBaselineFailureCannotRegress checks that SBC tests failing in the
-// baseline are not gated, and that improvements pass.
-func TestGateBaselineFailureCannotRegress(t *testing.T) {
+// TestGateBandTestNotGated checks that the pass/fail SBC band test is
+// reported but not gated (log-γ gates SBC), and that improvements pass.
+func TestGateBandTestNotGated(t *testing.T) {
 	base := readBaseline(t)
-	kind(t, base, KindBeta).BandPass = false
-	kind(t, base, KindBeta).LogGamma = -1
 	kind(t, base, KindSigma).R.Value -= 10 * kind(t, base, KindSigma).R.SE
 	cur := readBaseline(t)
-	kind(t, cur, KindBeta).LogGamma = -2
-	kind(t, cur, KindBeta).BandPass = false
+	kind(t, cur, KindBeta).BandPass = !kind(t, cur, KindBeta).BandPass
 	rep := Gate(base, cur, GateOptions{})
 	if rep.Failed() {
 		t.Fatalf("regressions %v", regressionNames(rep))
 	}
-	if r := row(t, rep, "nuts sigma "+MetricR); !r.Significant {
-		t.Errorf("an improvement of r by 10 SE is not significant: %+v", r)
+	if r := row(t, rep, "nuts beta "+MetricBand); r.Gated || r.Regression || r.Delta == 0 {
+		t.Errorf("band test flipped: %+v, want a reported, ungated change", r)
 	}
-	// Pass → fail is a change of verdict the other way: an improvement.
-	rep = Gate(cur, readBaseline(t), GateOptions{})
-	if r := row(t, rep, "nuts beta "+MetricBand); !r.Significant || r.Regression {
-		t.Errorf("fail → pass: %+v", r)
+	if r := row(t, rep, "nuts sigma "+MetricR); !r.Significant || r.Regression {
+		t.Errorf("an improvement of r by 10 SE: %+v, want significant, no regression", r)
 	}
 }
 
@@ -360,29 +369,93 @@ func TestGateMissingAndNewMetrics(t *testing.T) {
 	}
 	npe := *kind(t, cur, KindBeta)
 	npe.Method = "npe"
-	npe.ECE.Value = 0.5 // far worse than NUTS, but new: not gated
+	npe.ECE.Value = 0.5
 	cur.Kinds = append(kept, npe)
 	cur.Timing = append(cur.Timing, TimingResult{Method: "npe", Suite: SuiteSimulated, Median: 0.01})
 	// The predictive checks of the real suite stopped; npe's appeared.
 	npePPC := *ppcOf(t, cur, SuiteSimulated)
 	npePPC.Method = "npe"
 	cur.PPC = []PPCResult{*ppcOf(t, cur, SuiteSimulated), npePPC}
+
+	// 5 gated metrics of nuts sigma_b and 4 of nuts real are gone; 5 of npe
+	// beta and 4 of npe simulated are new. The band tests and timing are
+	// reported as unpaired but not gated.
+	wantGone := []string{"nuts sigma_b |ECE|", "nuts sigma_b EACE", "nuts sigma_b 1−r", "nuts sigma_b NRMSE", "nuts sigma_b SBC log-γ",
+		"nuts real CRPS", "nuts real LPD", "nuts real share PPP(within SD) < 0.05", "nuts real share PPP(between SD) < 0.05"}
+	wantNew := []string{"npe beta |ECE|", "npe beta EACE", "npe beta 1−r", "npe beta NRMSE", "npe beta SBC log-γ",
+		"npe simulated CRPS", "npe simulated LPD", "npe simulated share PPP(within SD) < 0.05", "npe simulated share PPP(between SD) < 0.05"}
 	rep := Gate(base, cur, GateOptions{})
-	got := regressionNames(rep)
-	if len(got) != 6+4 {
-		t.Fatalf("regressions %v, want the 6 metrics of nuts sigma_b and the 4 of nuts real", got)
+	if got, want := regressionNames(rep), append(slices.Clone(wantGone), wantNew...); !slices.Equal(got, want) {
+		t.Fatalf("regressions\n%q\nwant\n%q", got, want)
 	}
-	if r, want := row(t, rep, "nuts sigma_b "+MetricEACE), float64(kind(t, base, KindSigmaB).EACE.Value); r.Old != want || !math.IsNaN(r.New) {
-		t.Errorf("missing row keeps old %v (want the baseline's %v), new %v (want NaN)", r.Old, want, r.New)
+	gone, added := rep.Unpaired()
+	if want := slices.Insert(slices.Clone(wantGone), 4, "nuts sigma_b "+MetricBand); !slices.Equal(gone, want) {
+		t.Errorf("missing from the current results %q, want %q", gone, want)
 	}
-	for _, m := range got {
-		if !(strings.HasPrefix(m, "nuts sigma_b ") || strings.HasPrefix(m, "nuts real ")) || row(t, rep, m).Note != "missing from the current results" {
-			t.Errorf("regression %s: %+v", m, row(t, rep, m))
+	if want := append(slices.Insert(slices.Clone(wantNew), 4, "npe beta "+MetricBand), "npe "+MetricTime); !slices.Equal(added, want) {
+		t.Errorf("missing from the baseline %q, want %q", added, want)
+	}
+	if r, want := row(t, rep, "nuts sigma_b "+MetricEACE), float64(kind(t, base, KindSigmaB).EACE.Value); r.Old != want || !math.IsNaN(r.New) || r.Note != "missing from the current results" {
+		t.Errorf("missing row %+v, want old %v (the baseline's), new NaN", r, want)
+	}
+	if r := row(t, rep, "npe beta "+MetricAbsECE); r.New != 0.5 || !math.IsNaN(r.Old) || r.Note != "missing from the baseline" {
+		t.Errorf("new row %+v, want new 0.5, old NaN", r)
+	}
+
+	// --allow-missing: reported, not gated, and the gate passes.
+	rep = Gate(base, cur, GateOptions{AllowMissing: true})
+	if rep.Failed() {
+		t.Fatalf("AllowMissing: regressions %v", regressionNames(rep))
+	}
+	for _, m := range append(wantGone, wantNew...) {
+		if r := row(t, rep, m); r.Gated || r.Missing == "" || !strings.HasSuffix(r.Note, "allowed, not gated") {
+			t.Errorf("AllowMissing: %s: %+v", m, r)
 		}
 	}
-	for _, m := range []string{"npe beta " + MetricAbsECE, "npe " + MetricTime, "npe simulated " + MetricCRPS} {
-		if r := row(t, rep, m); r.Gated || r.Regression || !math.IsNaN(r.Old) {
-			t.Errorf("new metric %s is gated: %+v", m, r)
+}
+
+// TestGateBaselineWithoutSections is the case of issue 12: a baseline
+// without by_kind and agreement passed with a fraction of the metrics
+// gated; now every metric it lacks is named and fails.
+func TestGateBaselineWithoutSections(t *testing.T) {
+	base := readBaseline(t)
+	base.Kinds, base.Params, base.Agreement = nil, nil, nil
+	cur := readBaseline(t)
+	rep := Gate(base, cur, GateOptions{})
+	_, added := rep.Unpaired()
+	gatedNew := 0
+	for _, r := range rep.Regressions() {
+		if r.Missing != "baseline" {
+			t.Errorf("regression %s: %+v, want only metrics missing from the baseline", r.Metric, r)
+		}
+		gatedNew++
+	}
+	if want := 5*len(cur.Kinds) + 3*len(cur.Agreement); gatedNew != want {
+		t.Errorf("%d gated metrics missing from the baseline, want %d", gatedNew, want)
+	}
+	if len(added) != gatedNew+len(cur.Kinds) { // and the band tests
+		t.Errorf("%d metrics missing from the baseline, want %d", len(added), gatedNew+len(cur.Kinds))
+	}
+	if rep := Gate(base, cur, GateOptions{AllowMissing: true}); rep.Failed() {
+		t.Errorf("AllowMissing: regressions %v", regressionNames(rep))
+	}
+}
+
+// TestBonferroniZ checks z = Φ⁻¹(1 − α/(2m)) against Python's
+// statistics.NormalDist().inv_cdf.
+func TestBonferroniZ(t *testing.T) {
+	for _, c := range []struct {
+		alpha float64
+		m     int
+		want  float64
+	}{
+		{0.05, 1, 1.9599639845400536},
+		{0.01, 1, 2.5758293035489},
+		{0.01, 110, 3.9136560829349545},
+		{0.05, 0, 1.9599639845400536}, // m < 1 counts as 1
+	} {
+		if got := BonferroniZ(c.alpha, c.m); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("BonferroniZ(%v, %d) = %v, want %v", c.alpha, c.m, got, c.want)
 		}
 	}
 }
@@ -445,7 +518,8 @@ func TestGateTableMarksNotSignificant(t *testing.T) {
 	if l := find("nuts sigma EACE"); !strings.Contains(l, " ~ ") {
 		t.Errorf("change within MC error not marked ~: %s", l)
 	}
-	if l := find("nuts sigma 1−r"); strings.Contains(l, " ~") || !strings.Contains(l, "regression") && !strings.Contains(l, "¹") {
+	// The regression's footnote number depends on the notes before it.
+	if l := find("nuts sigma 1−r"); strings.Contains(l, " ~") || !strings.ContainsAny(l, "¹²³") {
 		t.Errorf("significant change printed as ~ or without its footnote: %s", l)
 	}
 }

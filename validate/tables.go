@@ -53,7 +53,7 @@ func (r *Results) recoveryTable() *reports.Table {
 	}
 	for _, g := range r.Kinds {
 		t.AddRow(reports.TextCell(g.Method), reports.TextCell(g.Group), numCell(float64(g.N)).WithFormat(reports.Format{Style: reports.Fixed}),
-			reports.IntervalCell(float64(g.R.Value), float64(g.RLo), float64(g.RHi)), numCell(float64(g.NRMSE)),
+			reports.IntervalCell(float64(g.R.Value), float64(g.RLo), float64(g.RHi)), estCell(g.NRMSE),
 			estCell(g.ECE), estCell(g.EACE), numCell(float64(g.Contraction)))
 	}
 	r.missingRows(t, func(m string) []reports.Cell {
@@ -136,7 +136,7 @@ func (r *Results) sbcTable() *reports.Table {
 			band = reports.TextCell("FAIL")
 		}
 		t.AddRow(reports.TextCell(g.Method), reports.TextCell(g.Group), numCell(float64(g.N)).WithFormat(reports.Format{Style: reports.Fixed}),
-			numCell(float64(g.L)).WithFormat(reports.Format{Style: reports.Fixed}), numCell(float64(g.LogGamma)), band, numCell(float64(g.ChiSqP)))
+			numCell(float64(g.L)).WithFormat(reports.Format{Style: reports.Fixed}), estCell(g.LogGamma), band, numCell(float64(g.ChiSqP)))
 	}
 	for _, g := range r.Params {
 		add(g)

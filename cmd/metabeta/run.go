@@ -36,6 +36,16 @@ func usageError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
 }
 
+// exitError gives an error an exit status of its own, for a command that
+// documents more statuses than 0, 1 and 2 (gate: 3 for an unreadable input).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
 // run is the whole program: it parses args, runs one subcommand and returns
 // its error. It never calls os.Exit, so tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -104,6 +114,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(stderr, "metabeta:", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return 2
+	case errors.As(err, new(*exitError)):
+		var e *exitError
+		errors.As(err, &e)
+		fmt.Fprintln(stderr, "metabeta:", err)
+		return e.code
 	default:
 		fmt.Fprintln(stderr, "metabeta:", err)
 		return 1
