@@ -109,3 +109,34 @@ func TestConvergenceWarningsUndefined(t *testing.T) {
 		t.Errorf("warnings %q, want one saying R-hat and ESS cannot be computed for b_x", w)
 	}
 }
+
+// TestImportanceWarnsKHatOnce: with log q perturbed by N(0, 5²) noise the
+// log-weights are that noise plus a smooth part, lognormal weights whose k̂
+// is far above any threshold; the importance sampler says so once (psis's
+// warning), not twice as npe-is printed before.
+func TestImportanceWarnsKHatOnce(t *testing.T) {
+	d, pr := loadSleepstudy(t)
+	m := estimator.New(estimator.DefaultConfig(), rand.New(rand.NewPCG(1, 1)))
+	rng := rand.New(rand.NewPCG(2, 2))
+	post, err := m.Sample(d, pr, 400, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := range post.LogQ {
+		post.LogQ[r] += 5 * rng.NormFloat64()
+	}
+	imp, err := estimator.ImportanceSample(d, pr, post, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(imp.KHat > imp.Threshold) {
+		t.Fatalf("k̂ %.3f not above %.3f: the perturbation should make the weights unreliable", imp.KHat, imp.Threshold)
+	}
+	n := 0
+	for _, w := range imp.Warnings {
+		n += strings.Count(w, "k̂")
+	}
+	if n != 1 {
+		t.Errorf("k̂ %.3f is warned about %d times: %q", imp.KHat, n, imp.Warnings)
+	}
+}
