@@ -16,5 +16,16 @@
 //     parameters and the M·Q standardized random effects.
 //
 // Posterior summaries use rank-normalized split R̂ and bulk and tail ESS
-// (Vehtari et al. 2021) from package diagnostics.
+// (Vehtari et al. 2021) from package diagnostics; they need at least
+// MinDrawsPerChain draws per chain.
+//
+// Before any method runs, Fit checks the design (lmm.CheckDesign): a
+// fixed-effect matrix of deficient rank, whose coefficients along the null
+// space only the prior would determine, is an error naming the relation
+// among its columns (for example "D2 = 1 + 2·Days"); a nearly singular one
+// (condition number of the centred, unit-norm columns above
+// lmm.IllConditioned) and a random term deficient in every group's Z_g are
+// warnings, and the facts are in Result.Design. For npe and npe-is a nearly
+// singular design is also outside the trained range (estimator.CheckRange),
+// so Fit falls back to NUTS and says why.
 package fit
