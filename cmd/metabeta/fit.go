@@ -37,7 +37,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	priorPath := fs.String("prior", "", "prior spec JSON (omitted entries take the defaults)")
 	chains := fs.Int("chains", 4, "number of chains, run in parallel")
 	warmup := fs.Int("warmup", 1000, "warmup iterations per chain")
-	draws := fs.Int("draws", 1000, "kept draws per chain")
+	draws := fs.Int("draws", 1000, "kept draws per chain (at least 6, for split-R̂ and the ESS); for npe and npe-is, the number of draws")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same draws")
 	dense := fs.Bool("dense", false, "adapt a dense metric instead of a diagonal one")
 	jsonOut := fs.String("json", "", "write the posterior summary as JSON to this file")
