@@ -161,139 +161,208 @@ func (m *Model) evalNLL(ex []example) (float64, error) {
 // done, Patience runs out, ctx is cancelled (with ctx's error, after
 // writing a checkpoint) or an error occurs.
 func Train(ctx context.Context, model *Model, opts TrainOptions) (*TrainResult, error) {
+	t, err := newTrainer(model, opts)
+	if err != nil {
+		return nil, err
+	}
+	for t.state.step < t.opts.Steps {
+		if err := ctx.Err(); err != nil {
+			t.res.Steps = t.state.step
+			if serr := t.save(); serr != nil {
+				return t.res, serr
+			}
+			return t.res, err
+		}
+		loss, lr, err := t.step()
+		if err != nil {
+			return t.res, err
+		}
+		if t.state.step%t.opts.ValidateEvery != 0 && t.state.step != t.opts.Steps {
+			if t.opts.Progress != nil {
+				t.opts.Progress(t.state.step, t.opts.Steps, loss, t.lastVal)
+			}
+			continue
+		}
+		stop, err := t.validate(loss, lr)
+		if err != nil {
+			return t.res, err
+		}
+		if stop {
+			break
+		}
+	}
+	return t.finish()
+}
+
+// trainer is the state of one Train call.
+type trainer struct {
+	model     *Model
+	opts      TrainOptions
+	simulator *sim.Simulator
+	params    []*nn.Param
+	opt       *nn.AdamW
+	sched     nn.WarmupCosine
+	// best holds the weights of the best validation NLL; state the loop
+	// state a checkpoint restores; val the fixed validation set.
+	best  []*nn.Param
+	state *trainState
+	val   []example
+	res   *TrainResult
+	// start is when the time not yet added to state.seconds began.
+	start time.Time
+	// trainSum and trainCount accumulate the training NLL between
+	// validations; lastVal is the latest validation NLL.
+	trainSum                float64
+	trainCount, validations int
+	lastVal                 float64
+}
+
+// newTrainer checks opts, builds the simulator, optimizer and schedule,
+// resumes from a checkpoint when asked, draws the validation set and writes
+// the log header.
+func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 	opts = opts.withDefaults()
 	if opts.Steps < 0 || opts.BatchSize < 0 || opts.ValidationSize < 0 || opts.ValidateEvery < 0 ||
 		opts.CheckpointEvery < 0 || opts.Patience < 0 || !(opts.LR > 0) {
 		return nil, fmt.Errorf("estimator: invalid training options %+v", opts)
 	}
-	start := time.Now()
-	simulator := opts.Simulator
-	if simulator == nil {
+	t := &trainer{model: model, opts: opts, start: time.Now(), simulator: opts.Simulator, lastVal: math.NaN()}
+	if t.simulator == nil {
 		var err error
-		if simulator, err = sim.New(sim.DefaultConfig()); err != nil {
+		if t.simulator, err = sim.New(sim.DefaultConfig()); err != nil {
 			return nil, fmt.Errorf("estimator: simulator: %w", err)
 		}
 	}
 	cfg := model.Config
-	params := model.Params()
-	opt := nn.NewAdamW(params, cfg.WeightDecay)
-	sched := nn.WarmupCosine{Peak: opts.LR, Final: opts.LR * cfg.FinalLRFraction,
+	t.params = model.Params()
+	t.opt = nn.NewAdamW(t.params, cfg.WeightDecay)
+	t.sched = nn.WarmupCosine{Peak: opts.LR, Final: opts.LR * cfg.FinalLRFraction,
 		Warmup: min(cfg.WarmupSteps, opts.Steps/10+1), Total: opts.Steps}
-	res := &TrainResult{BestValNLL: math.Inf(1), BestStep: -1}
-	best := cloneValues(params)
-	tr := &trainState{}
+	t.res = &TrainResult{BestValNLL: math.Inf(1), BestStep: -1}
+	t.best = cloneValues(t.params)
+	t.state = &trainState{}
 	if opts.Resume && opts.CheckpointPath != "" {
-		found, err := loadCheckpoint(opts.CheckpointPath, model, opt, best, tr)
+		found, err := loadCheckpoint(opts.CheckpointPath, model, t.opt, t.best, t.state)
 		if err != nil {
 			return nil, err
 		}
 		if found {
-			res.BestValNLL, res.BestStep = tr.bestVal, tr.bestStep
-			res.DatasetsSeen, res.Skipped = tr.seen, tr.skipped
+			t.res.BestValNLL, t.res.BestStep = t.state.bestVal, t.state.bestStep
+			t.res.DatasetsSeen, t.res.Skipped = t.state.seen, t.state.skipped
 		}
 	}
-	val, skipped := simulateExamples(simulator, cfg.whitened(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, skipped := simulateExamples(t.simulator, cfg.whitened(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
 	if len(val) == 0 {
 		return nil, errors.New("estimator: no usable validation dataset")
 	}
+	t.val = val
 	if skipped > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d validation datasets could not be prepared", skipped, opts.ValidationSize))
+		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf("%d of %d validation datasets could not be prepared", skipped, opts.ValidationSize))
 	}
-	if opts.Log != nil && tr.step == 0 {
+	if opts.Log != nil && t.state.step == 0 {
 		if _, err := fmt.Fprintln(opts.Log, "step,datasets_seen,train_nll,val_nll,lr,seconds"); err != nil {
 			return nil, fmt.Errorf("estimator: writing log: %w", err)
 		}
 	}
-	save := func() error {
-		if opts.CheckpointPath == "" {
-			return nil
-		}
-		tr.seen, tr.skipped, tr.bestVal, tr.bestStep = res.DatasetsSeen, res.Skipped, res.BestValNLL, res.BestStep
-		return saveCheckpoint(opts.CheckpointPath, model, opt, best, tr)
+	return t, nil
+}
+
+// step simulates and prepares the next minibatch, initializes the flow's
+// ActNorm layers from it on the first step, and takes one clipped AdamW
+// step. It returns the batch's training NLL and the learning rate used.
+func (t *trainer) step() (loss, lr float64, err error) {
+	st, opts := t.state, t.opts
+	ex, skip := simulateExamples(t.simulator, t.model.Config.whitened(), opts.Seed, st.step*opts.BatchSize, opts.BatchSize)
+	t.res.Skipped += skip
+	if len(ex) == 0 {
+		return 0, 0, fmt.Errorf("estimator: step %d: no usable dataset in the batch", st.step)
 	}
-	trainSum, trainCount, validations := 0.0, 0, 0
-	lastVal := math.NaN()
-	for tr.step < opts.Steps {
-		if err := ctx.Err(); err != nil {
-			res.Steps = tr.step
-			if serr := save(); serr != nil {
-				return res, serr
-			}
-			return res, err
-		}
-		ex, skip := simulateExamples(simulator, cfg.whitened(), opts.Seed, tr.step*opts.BatchSize, opts.BatchSize)
-		res.Skipped += skip
-		if len(ex) == 0 {
-			return res, fmt.Errorf("estimator: step %d: no usable dataset in the batch", tr.step)
-		}
-		preps, u := batchOf(ex)
-		if tr.step == 0 {
-			model.flow.InitData(u, model.contextOf(preps), model.dimMaskOf(preps), len(preps))
-		}
-		nn.ZeroGrads(params)
-		loss, err := model.nll(preps, u, true)
-		if err != nil {
-			return res, fmt.Errorf("estimator: step %d: %w", tr.step, err)
-		}
-		nn.ClipGradNorm(params, cfg.ClipNorm)
-		lr := sched.LR(tr.step)
-		opt.Step(lr)
-		tr.step++
-		res.DatasetsSeen += len(ex)
-		trainSum += loss
-		trainCount++
-		if tr.step%opts.ValidateEvery != 0 && tr.step != opts.Steps {
-			if opts.Progress != nil {
-				opts.Progress(tr.step, opts.Steps, loss, lastVal)
-			}
-			continue
-		}
-		vnll, err := model.evalNLL(val)
-		if err != nil {
-			return res, fmt.Errorf("estimator: validation at step %d: %w", tr.step, err)
-		}
-		rec := TrainRecord{Step: tr.step, DatasetsSeen: res.DatasetsSeen, TrainNLL: trainSum / float64(trainCount),
-			ValNLL: vnll, LR: lr, Seconds: tr.seconds + time.Since(start).Seconds()}
-		res.History = append(res.History, rec)
-		trainSum, trainCount = 0, 0
-		if opts.Log != nil {
-			if _, err := fmt.Fprintf(opts.Log, "%d,%d,%.6g,%.6g,%.6g,%.3f\n", rec.Step, rec.DatasetsSeen, rec.TrainNLL, rec.ValNLL, rec.LR, rec.Seconds); err != nil {
-				return res, fmt.Errorf("estimator: writing log: %w", err)
-			}
-		}
-		lastVal = vnll
-		if opts.Progress != nil {
-			opts.Progress(tr.step, opts.Steps, loss, vnll)
-		}
-		if vnll < res.BestValNLL {
-			res.BestValNLL, res.BestStep = vnll, tr.step
-			copyValues(best, params)
-			tr.bad = 0
-		} else {
-			tr.bad++
-		}
-		validations++
-		if validations%opts.CheckpointEvery == 0 {
-			tr.seconds += time.Since(start).Seconds()
-			start = time.Now()
-			if err := save(); err != nil {
-				return res, err
-			}
-		}
-		if opts.Patience > 0 && tr.bad >= opts.Patience {
-			res.EarlyStopped = true
-			break
+	preps, u := batchOf(ex)
+	if st.step == 0 {
+		t.model.flow.InitData(u, t.model.contextOf(preps), t.model.dimMaskOf(preps), len(preps))
+	}
+	nn.ZeroGrads(t.params)
+	loss, err = t.model.nll(preps, u, true)
+	if err != nil {
+		return 0, 0, fmt.Errorf("estimator: step %d: %w", st.step, err)
+	}
+	nn.ClipGradNorm(t.params, t.model.Config.ClipNorm)
+	lr = t.sched.LR(st.step)
+	t.opt.Step(lr)
+	st.step++
+	t.res.DatasetsSeen += len(ex)
+	t.trainSum += loss
+	t.trainCount++
+	return loss, lr, nil
+}
+
+// validate scores the validation set after a step with training NLL loss
+// and learning rate lr: it records and logs the point, keeps the best
+// weights, writes a checkpoint every CheckpointEvery validations, and
+// reports stop when Patience has run out.
+func (t *trainer) validate(loss, lr float64) (stop bool, err error) {
+	st, opts, res := t.state, t.opts, t.res
+	vnll, err := t.model.evalNLL(t.val)
+	if err != nil {
+		return false, fmt.Errorf("estimator: validation at step %d: %w", st.step, err)
+	}
+	rec := TrainRecord{Step: st.step, DatasetsSeen: res.DatasetsSeen, TrainNLL: t.trainSum / float64(t.trainCount),
+		ValNLL: vnll, LR: lr, Seconds: st.seconds + time.Since(t.start).Seconds()}
+	res.History = append(res.History, rec)
+	t.trainSum, t.trainCount = 0, 0
+	if opts.Log != nil {
+		if _, err := fmt.Fprintf(opts.Log, "%d,%d,%.6g,%.6g,%.6g,%.3f\n", rec.Step, rec.DatasetsSeen, rec.TrainNLL, rec.ValNLL, rec.LR, rec.Seconds); err != nil {
+			return false, fmt.Errorf("estimator: writing log: %w", err)
 		}
 	}
-	res.Steps = tr.step
-	if err := save(); err != nil {
-		return res, err
+	t.lastVal = vnll
+	if opts.Progress != nil {
+		opts.Progress(st.step, opts.Steps, loss, vnll)
 	}
-	if res.BestStep >= 0 {
-		copyValues(params, best)
+	if vnll < res.BestValNLL {
+		res.BestValNLL, res.BestStep = vnll, st.step
+		copyValues(t.best, t.params)
+		st.bad = 0
+	} else {
+		st.bad++
 	}
-	res.Seconds = time.Since(start).Seconds() + tr.seconds
-	return res, nil
+	t.validations++
+	if t.validations%opts.CheckpointEvery == 0 {
+		st.seconds += time.Since(t.start).Seconds()
+		t.start = time.Now()
+		if err := t.save(); err != nil {
+			return false, err
+		}
+	}
+	if opts.Patience > 0 && st.bad >= opts.Patience {
+		res.EarlyStopped = true
+		return true, nil
+	}
+	return false, nil
+}
+
+// save writes a checkpoint when CheckpointPath is set.
+func (t *trainer) save() error {
+	if t.opts.CheckpointPath == "" {
+		return nil
+	}
+	st, res := t.state, t.res
+	st.seen, st.skipped, st.bestVal, st.bestStep = res.DatasetsSeen, res.Skipped, res.BestValNLL, res.BestStep
+	return saveCheckpoint(t.opts.CheckpointPath, t.model, t.opt, t.best, st)
+}
+
+// finish writes the final checkpoint, restores the best weights and
+// completes the result.
+func (t *trainer) finish() (*TrainResult, error) {
+	t.res.Steps = t.state.step
+	if err := t.save(); err != nil {
+		return t.res, err
+	}
+	if t.res.BestStep >= 0 {
+		copyValues(t.params, t.best)
+	}
+	t.res.Seconds = time.Since(t.start).Seconds() + t.state.seconds
+	return t.res, nil
 }
 
 // dimMaskOf returns the flow mask rows of a batch.
