@@ -162,7 +162,7 @@ func CheckDesign(d *Design) (*DesignCheck, error) {
 		svd.VTo(&v)
 		c.NearlyCollinear = weakColumns(d, mat.Col(nil, p-1, &v))
 		c.Warnings = append(c.Warnings, fmt.Sprintf(
-			"the fixed-effect design is nearly singular: condition number %.2g above %.0e (columns centred and scaled to unit norm); %s are nearly collinear, so their coefficients rest mostly on the prior: consider removing or combining them",
+			"the fixed-effect design is nearly singular: condition number %.3g above %.0e (columns centred and scaled to unit norm); %s are nearly collinear, so their coefficients rest mostly on the prior: consider removing or combining them",
 			c.Cond, IllConditioned, strings.Join(c.NearlyCollinear, ", ")))
 	}
 	checkZ(d, c)
