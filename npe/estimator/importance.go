@@ -9,8 +9,8 @@ import (
 	"github.com/metabeta-go/metabeta/psis"
 )
 
-// Importance is the result of Pareto-smoothed importance sampling of an
-// NPE posterior against the exact posterior p(θ | y).
+// Importance is the result of Pareto-smoothed importance sampling of a
+// proposal Posterior (NPE or Laplace) against the exact posterior p(θ | y).
 type Importance struct {
 	// KHat is the Pareto shape estimate of the weights' tail, and
 	// Threshold the sample-size dependent bound min(1 − 1/log10 S, 0.7)
@@ -31,10 +31,11 @@ type Importance struct {
 	Warnings []string
 }
 
-// ImportanceSample reweights the draws of post (from Sample on d and pr)
-// by w = p(θ, y)/q(θ), with log p(θ, y) the exact collapsed log density of
+// ImportanceSample reweights the draws of post (from Sample, SampleBatch or
+// SampleLaplace on d and pr: any proposal with its exact log q) by
+// w = p(θ, y)/q(θ), with log p(θ, y) the exact collapsed log density of
 // lmm (random effects integrated out) on the original design at the
-// unconstrained θ and log q the flow's density in the same coordinates,
+// unconstrained θ and log q the proposal's density in the same coordinates,
 // smooths the weights by PSIS (package psis) and resamples N draws from rng. The random
 // effects need no weight: they are exact draws from p(b | θ, y).
 func ImportanceSample(d *lmm.Design, pr lmm.Prior, post *Posterior, rng *rand.Rand) (*Importance, error) {
