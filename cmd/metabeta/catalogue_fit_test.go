@@ -62,6 +62,8 @@ func TestCatalogueFit(t *testing.T) {
 		{name: "collinear design: fit nuts", files: data(collinear), args: fitArgs(fD2), code: 1, want: singular},
 		{name: "collinear design: fit npe", files: data(collinear), args: fitArgs(fD2, npe("npe")...), code: 1, want: singular},
 		{name: "collinear design: fit npe-is", files: data(collinear), args: fitArgs(fD2, npe("npe-is")...), code: 1, want: singular},
+		{name: "collinear design: fit laplace", files: data(collinear), args: fitArgs(fD2, "--method", "laplace"), code: 1, want: singular},
+		{name: "collinear design: fit laplace-is", files: data(collinear), args: fitArgs(fD2, "--method", "laplace-is"), code: 1, want: singular},
 		{name: "collinear design: fit npe --fallback none", files: data(collinear),
 			args: fitArgs(fD2, append(npe("npe"), "--fallback", "none")...), code: 1, want: singular},
 
