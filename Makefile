@@ -6,7 +6,7 @@ BIN     := bin/metabeta
 OUT     ?= validate-out
 PKGS    := ./...
 
-.PHONY: all build test test-short validate validate-quick gate train-default bench bench-stan bench-scale fmt lint vet fuzz clean
+.PHONY: all build test test-short validate validate-quick gate gate-seeds train-default bench bench-stan bench-scale fmt lint vet fuzz clean
 
 all: build
 
@@ -31,6 +31,16 @@ validate-quick: build
 ## gate: compare $(OUT)/results.json with the baseline; fails on a significant regression.
 gate: build
 	./$(BIN) gate --baseline testdata/baseline.json --results $(OUT)/results.json
+
+## gate-seeds: quick runs at SEEDS compared pairwise, both ways: runs that differ only in their seed must pass the gate.
+SEEDS ?= 11 12 13
+gate-seeds: build
+	@set -e; for s in $(SEEDS); do ./$(BIN) validate --quick --quiet --seed $$s --out $(OUT)-seed$$s; done; \
+	for a in $(SEEDS); do for b in $(SEEDS); do [ $$a = $$b ] && continue; \
+		if ./$(BIN) gate --baseline $(OUT)-seed$$a/results.json --results $(OUT)-seed$$b/results.json > $(OUT)-seed$$b/gate-vs-$$a.txt 2>&1; \
+		then echo "seed $$a → $$b: $$(tail -1 $(OUT)-seed$$b/gate-vs-$$a.txt)"; \
+		else echo "seed $$a → $$b:"; tail -4 $(OUT)-seed$$b/gate-vs-$$a.txt; exit 1; fi; \
+	done; done
 
 ## train-default: train the shipped NPE (resumable: rerun to continue from the checkpoint).
 train-default: build
@@ -68,4 +78,4 @@ fuzz:
 	$(GO) test ./lmm -run '^$$' -fuzz FuzzPriorSpec -fuzztime 30s
 
 clean:
-	rm -rf bin $(OUT)
+	rm -rf bin $(OUT) $(OUT)-seed*
