@@ -194,31 +194,3 @@ func newtonStep(ws *newtonWork, n int) (float64, bool) {
 	}
 	return 0, false
 }
-
-// cholesky is linalg.Cholesky for callers that keep no reciprocal
-// diagonal: it overwrites the lower triangle of the symmetric m×m matrix c
-// with its Cholesky factor (strict upper triangle zeroed) and reports
-// whether c is positive definite.
-func cholesky(c []float64, m int) bool {
-	var buf [16]float64
-	return linalg.Cholesky(c, scratch(buf[:], m), m)
-}
-
-// cholSolve overwrites u with (L Lᵀ)⁻¹u for the factor L that cholesky left
-// in c (linalg.CholSolve, the reciprocal diagonal recomputed from c).
-func cholSolve(c []float64, m int, u []float64) {
-	var buf [16]float64
-	inv := scratch(buf[:], m)
-	for i := range inv {
-		inv[i] = 1 / c[i*m+i]
-	}
-	linalg.CholSolve(c, inv, m, u)
-}
-
-// scratch returns buf[:m], or a fresh slice when m exceeds its capacity.
-func scratch(buf []float64, m int) []float64 {
-	if m <= len(buf) {
-		return buf[:m]
-	}
-	return make([]float64, m)
-}
