@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -40,9 +42,12 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 		}
 	}
 	out := filepath.Join(root, "merged")
-	merged, mcfg, err := Merge(out, dirs)
+	merged, mcfg, warnings, err := Merge(out, dirs)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(warnings) > 0 {
+		t.Errorf("merging every shard of a finished run warned: %q", warnings)
 	}
 	if mcfg.Seed != smallConfig().Seed || mcfg.Simulated != smallConfig().Simulated || mcfg.Shard.Of != 1 {
 		t.Errorf("merged configuration %+v, want the run's with no shard", mcfg)
@@ -66,12 +71,56 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 	}
 
 	// Merging again, or with a shard twice, changes nothing.
-	again, _, err := Merge(filepath.Join(root, "again"), append(dirs, dirs[0]))
+	again, _, _, err := Merge(filepath.Join(root, "again"), append(dirs, dirs[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g, _ := json.Marshal(withoutTiming(again)); !bytes.Equal(g, want) {
 		t.Error("merging a shard twice duplicated records")
+	}
+
+	// A shard cut short, and a shard not given, are merged with warnings
+	// that count what is missing.
+	short := filepath.Join(root, "short")
+	if err := os.MkdirAll(short, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dirs[1], RecordsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := os.ReadFile(filepath.Join(dirs[1], IdentityFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Shard 2/3 holds datasets 1 and 4 (simulated, nuts only) and none of
+	// the one real dataset (index 0 belongs to shard 1/3): 2 records. Keep
+	// the first.
+	if n := bytes.Count(raw, []byte("\n")); n != 2 {
+		t.Fatalf("shard 2/3 holds %d records, want 2 (datasets 1 and 4)", n)
+	}
+	os.WriteFile(filepath.Join(short, RecordsFile), raw[:bytes.IndexByte(raw, '\n')+1], 0o644)
+	os.WriteFile(filepath.Join(short, IdentityFile), id, 0o644)
+	recs, _, warnings, err := Merge(filepath.Join(root, "partial"), []string{dirs[0], short})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Whole run: 6 simulated + 1 real dataset, one method: 7 records. Given:
+	// shard 1/3 (datasets 0, 3 and real 0: 3 records) and 1 of shard 2/3's 2.
+	if len(recs) != 4 {
+		t.Errorf("merged %d records, want 4", len(recs))
+	}
+	wantWarnings := []string{
+		"shard 2/3 in " + short + " is incomplete: 1 of 2 records, 1 of 2 datasets complete (missing: simulated 4)",
+		"the merged run is incomplete: 4 of 7 records, 4 of 7 datasets complete (missing: simulated 2, 4, 5) (shards given: 1/3, 2/3)",
+	}
+	if len(warnings) != len(wantWarnings) {
+		t.Fatalf("warnings %q, want %d", warnings, len(wantWarnings))
+	}
+	for i, w := range wantWarnings {
+		if !strings.HasPrefix(warnings[i], w) {
+			t.Errorf("warning %d:\ngot  %s\nwant %s…", i, warnings[i], w)
+		}
 	}
 }
 
@@ -81,15 +130,29 @@ func TestMergeErrors(t *testing.T) {
 	if err := os.MkdirAll(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil {
-		t.Error("Merge of a directory without records succeeded")
+	if _, _, _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil || !strings.Contains(err.Error(), "no run.json") {
+		t.Errorf("Merge of a directory without run.json: %v, want an error naming run.json", err)
+	}
+	os.WriteFile(filepath.Join(empty, IdentityFile), identity(smallConfig()), 0o644)
+	if _, _, _, err := Merge(filepath.Join(root, "out"), []string{empty}); err == nil || !strings.Contains(err.Error(), "no records") {
+		t.Errorf("Merge of a directory without records: %v, want an error saying so", err)
 	}
 	_, _, lines := referenceRun(t)
 	bad := filepath.Join(root, "bad")
 	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, IdentityFile), identity(smallConfig()), 0o644)
 	os.WriteFile(filepath.Join(bad, RecordsFile), bytes.Join([][]byte{lines[0], []byte("not json\n"), lines[1]}, nil), 0o644)
-	if _, _, err := Merge(filepath.Join(root, "out"), []string{bad}); err == nil {
-		t.Error("Merge of a corrupt records file succeeded")
+	if _, _, _, err := Merge(filepath.Join(root, "out"), []string{bad}); err == nil || !strings.Contains(err.Error(), "records.jsonl line 2") {
+		t.Errorf("Merge of a corrupt records file: %v, want an error naming line 2", err)
+	}
+	// A record that is not a task of its shard: dataset 6 of a run of 6.
+	alien := filepath.Join(root, "alien")
+	os.MkdirAll(alien, 0o755)
+	os.WriteFile(filepath.Join(alien, IdentityFile), identity(smallConfig()), 0o644)
+	six := bytes.Replace(lines[0], []byte(`"dataset":0`), []byte(`"dataset":6`), 1)
+	os.WriteFile(filepath.Join(alien, RecordsFile), six, 0o644)
+	if _, _, _, err := Merge(filepath.Join(root, "out"), []string{alien}); err == nil || !strings.Contains(err.Error(), "not a task of the run") {
+		t.Errorf("Merge of a record outside the run: %v, want an error saying so", err)
 	}
 }
 
@@ -109,11 +172,13 @@ func TestMergeAndResumeRefuseOtherRuns(t *testing.T) {
 	if _, err := Run(context.Background(), other, b, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Merge(filepath.Join(root, "m"), []string{a, b}); err == nil {
-		t.Error("merged shards of runs with different seeds")
+	if _, _, _, err := Merge(filepath.Join(root, "m"), []string{a, b}); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("seed: %s has %d, %s %d (--seed)", a, cfg.Seed, b, other.Seed)) {
+		t.Errorf("merging shards of runs with different seeds: %v, want an error naming the seeds", err)
 	}
-	if _, err := Run(context.Background(), other, a, true, nil); err == nil {
-		t.Error("resumed a run directory under another seed")
+	if _, err := Run(context.Background(), other, a, true, nil); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("seed: run.json has %d, this run %d (--seed)", cfg.Seed, other.Seed)) {
+		t.Errorf("resuming a run directory under another seed: %v, want an error naming the seeds", err)
 	}
 	if _, err := Run(context.Background(), cfg, a, true, nil); err != nil {
 		t.Errorf("resuming with the same configuration: %v", err)

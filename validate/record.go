@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/metabeta-go/metabeta/fit"
+	"github.com/metabeta-go/metabeta/lmm"
 )
 
 // Kinds of parameter, the rows of the paper's tables.
@@ -125,44 +128,220 @@ func dropPartialLine(path string) error {
 
 // ReadRecords reads a JSONL records file. A truncated last line (a run
 // killed mid-write) is ignored; any other malformed line is an error.
+// Every record is checked on reading (see Record.check), and the error
+// names the file and the line. A missing file holds no records.
 func ReadRecords(path string) ([]Record, error) {
+	recs, _, err := readRecordsFile(path)
+	return recs, err
+}
+
+// readRecordsFile is ReadRecords that also returns the line of each record.
+func readRecordsFile(path string) ([]Record, []int, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	return readRecords(f, path)
+	return readRecordLines(f, path)
 }
 
 func readRecords(r io.Reader, name string) ([]Record, error) {
+	recs, _, err := readRecordLines(r, name)
+	return recs, err
+}
+
+// readRecordLines reads a JSONL records file and returns its records with
+// the line number of each. Every record is checked (Record.check), and all
+// simulated records must share one L, so that the calibration metrics,
+// whose preconditions these are, never see an impossible value; an error
+// names the file and the line.
+func readRecordLines(r io.Reader, name string) ([]Record, []int, error) {
 	var out []Record
+	var lines []int
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<28)
 	var pending error
 	line := 0
+	firstL, firstLLine := 0, 0
 	for sc.Scan() {
 		line++
 		if pending != nil {
-			return nil, pending
+			return nil, nil, pending
 		}
-		if len(strings.TrimSpace(sc.Text())) == 0 {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		var rec Record
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			pending = fmt.Errorf("%s line %d: %w", name, line, err)
+			// Only a last line may be cut short (a run killed mid-write).
+			pending = fmt.Errorf("%s line %d: not a JSON record (%w): fix or delete the line", name, line, err)
 			continue
 		}
+		if err := rec.check(); err != nil {
+			return nil, nil, fmt.Errorf("%s line %d: record %s: %w", name, line, lmm.QuoteShort(rec.key()), err)
+		}
+		if l := rec.sbcDraws(); l > 0 {
+			if firstL == 0 {
+				firstL, firstLLine = l, line
+			} else if l != firstL {
+				return nil, nil, fmt.Errorf("%s line %d: record %s: l %d, but line %d has l %d: records of different runs?",
+					name, line, lmm.QuoteShort(rec.key()), l, firstLLine, firstL)
+			}
+		}
 		out = append(out, rec)
+		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return out, nil
+	return out, lines, nil
 }
+
+// knownSuite reports whether a record may name suite.
+func knownSuite(suite string) bool { return suite == SuiteSimulated || suite == SuiteReal }
+
+// Methods a record may name.
+var knownMethods = []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
+
+// check reports the first impossible value of a record read from a file:
+// an unknown suite or method, a negative count, or a parameter that fails
+// ParamRecord.check. Simulated records of successful fits hold an SBC
+// rank for every parameter (L ≥ 1, one L per record), and so do those of
+// the misspecified variants; real ones hold none.
+func (r Record) check() error {
+	switch {
+	case !knownSuite(r.Suite):
+		return fmt.Errorf("suite %s: want %q or %q", lmm.QuoteShort(r.Suite), SuiteSimulated, SuiteReal)
+	case !slices.Contains(knownMethods, r.Method):
+		return fmt.Errorf("method %s: want one of %s", lmm.QuoteShort(r.Method), strings.Join(knownMethods, ", "))
+	case r.Dataset < 0:
+		return fmt.Errorf("dataset %d: want ≥ 0", r.Dataset)
+	case r.Suite == SuiteReal && r.Name == "":
+		return errors.New("a real dataset without its name")
+	case !(r.Seconds >= 0) || math.IsInf(r.Seconds, 0):
+		return fmt.Errorf("seconds %v: want a finite time ≥ 0", r.Seconds)
+	case r.Draws < 0 || r.NObs < 0 || r.NGroups < 0 || r.Divergences < 0:
+		return fmt.Errorf("negative count (draws %d, n_obs %d, n_groups %d, divergences %d)", r.Draws, r.NObs, r.NGroups, r.Divergences)
+	case !nanOrIn(float64(r.MaxRhat), 0, math.Inf(1)):
+		return fmt.Errorf("max_rhat %v: want null or ≥ 0", float64(r.MaxRhat))
+	case !nanOrIn(float64(r.MinESS), 0, math.Inf(1)):
+		return fmt.Errorf("min_ess %v: want null or ≥ 0", float64(r.MinESS))
+	case r.ISEfficiency != nil && !nanOrIn(float64(*r.ISEfficiency), 0, 1):
+		return fmt.Errorf("is_efficiency %v: want null or in [0, 1]", float64(*r.ISEfficiency))
+	case r.Error == "" && len(r.Params) == 0:
+		return errors.New("no params and no error")
+	}
+	if r.PPC != nil {
+		if err := r.PPC.check(); err != nil {
+			return err
+		}
+	}
+	seen := make(map[string]bool, len(r.Params))
+	l := -1
+	for i, p := range r.Params {
+		if err := p.check(); err != nil {
+			return fmt.Errorf("params[%d] (%s): %w", i, lmm.QuoteShort(p.Name), err)
+		}
+		if seen[p.Name] {
+			return fmt.Errorf("params[%d]: parameter %s twice", i, lmm.QuoteShort(p.Name))
+		}
+		seen[p.Name] = true
+		switch {
+		case r.Suite == SuiteReal && p.L != 0:
+			return fmt.Errorf("params[%d] (%s): l %d on a real dataset, whose truth is unknown: want 0", i, lmm.QuoteShort(p.Name), p.L)
+		case r.Suite != SuiteReal && r.Error == "" && p.L < 1:
+			return fmt.Errorf("params[%d] (%s): l %d on a simulated dataset: want the number of thinned draws, ≥ 1", i, lmm.QuoteShort(p.Name), p.L)
+		case l >= 0 && p.L != l:
+			return fmt.Errorf("params[%d] (%s): l %d, but params[0] has l %d", i, lmm.QuoteShort(p.Name), p.L, l)
+		}
+		l = p.L
+	}
+	return nil
+}
+
+// sbcDraws returns the L of the record's SBC ranks (0: none).
+func (r Record) sbcDraws() int {
+	if len(r.Params) == 0 {
+		return 0
+	}
+	return r.Params[0].L
+}
+
+// check reports the first impossible value of a parameter record: a name
+// that is not a brms parameter name, a kind that does not match it, a rank
+// outside 0..L, a PIT outside [0, 1], a negative SD, or quantiles that are
+// not QuantileLevels' length or not sorted.
+func (p ParamRecord) check() error {
+	if err := checkParamName(p.Name); err != nil {
+		return err
+	}
+	switch {
+	case p.Kind != kindOf(p.Name):
+		return fmt.Errorf("kind %s: the parameter is a %s", lmm.QuoteShort(p.Kind), kindOf(p.Name))
+	case p.L < 0:
+		return fmt.Errorf("l %d: want ≥ 0", p.L)
+	case p.Rank < 0 || p.Rank > p.L:
+		return fmt.Errorf("rank %d outside 0..%d (l)", p.Rank, p.L)
+	case !(p.PIT >= 0 && p.PIT <= 1):
+		return fmt.Errorf("pit %v outside [0, 1]", p.PIT)
+	case !finite(p.Truth) || !finite(p.Mean):
+		return fmt.Errorf("truth %v, mean %v: want finite numbers", p.Truth, p.Mean)
+	case !(p.SD >= 0) || math.IsInf(p.SD, 0):
+		return fmt.Errorf("sd %v: want a finite SD ≥ 0", p.SD)
+	case !(p.PriorSD >= 0) || math.IsInf(p.PriorSD, 0):
+		return fmt.Errorf("prior_sd %v: want a finite SD ≥ 0", p.PriorSD)
+	case len(p.Quantiles) != 0 && len(p.Quantiles) != len(QuantileLevels):
+		return fmt.Errorf("%d quantiles: want %d (levels 0.05, 0.10, …, 0.95) or none", len(p.Quantiles), len(QuantileLevels))
+	}
+	for i, v := range p.Quantiles {
+		if !finite(v) || (i > 0 && v < p.Quantiles[i-1]) {
+			return fmt.Errorf("quantiles %v: want finite and non-decreasing", p.Quantiles)
+		}
+	}
+	return nil
+}
+
+// checkParamName accepts the brms names that fit gives parameters:
+// b_<term>, sd_<group>__<term>, sigma and r_<group>[<level>,<term>].
+func checkParamName(name string) error {
+	ok := false
+	switch {
+	case name == "sigma":
+		ok = true
+	case strings.HasPrefix(name, "b_"):
+		ok = len(name) > 2
+	case strings.HasPrefix(name, "sd_"):
+		g, t, cut := strings.Cut(name[3:], "__")
+		ok = cut && g != "" && t != ""
+	case strings.HasPrefix(name, "r_"):
+		g, rest, cut := strings.Cut(name[2:], "[")
+		level, term, comma := strings.Cut(strings.TrimSuffix(rest, "]"), ",")
+		ok = cut && g != "" && strings.HasSuffix(rest, "]") && comma && level != "" && term != ""
+	}
+	if !ok {
+		return fmt.Errorf("parameter name %s: want b_<term>, sd_<group>__<term>, sigma or r_<group>[<level>,<term>]", lmm.QuoteShort(name))
+	}
+	return nil
+}
+
+// check reports an impossible posterior predictive value.
+func (c *PPCRecord) check() error {
+	switch {
+	case !finite(c.CRPS) || !finite(c.LPD):
+		return fmt.Errorf("ppc: crps %v, lpd %v: want finite numbers", c.CRPS, c.LPD)
+	case !nanOrIn(float64(c.PPPWithin), 0, 1) || !nanOrIn(float64(c.PPPBetween), 0, 1):
+		return fmt.Errorf("ppc: p-values %v, %v: want null or in [0, 1]", float64(c.PPPWithin), float64(c.PPPBetween))
+	}
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// nanOrIn reports whether x is NaN (null in the file) or lies in [lo, hi].
+func nanOrIn(x, lo, hi float64) bool { return math.IsNaN(x) || (x >= lo && x <= hi) }
 
 // sortRecords orders records by suite, dataset and method and drops
 // duplicates (the last copy wins), so aggregation does not depend on the

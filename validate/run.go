@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/lmm"
@@ -68,23 +69,28 @@ func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func
 	if cfg.ModelID != "" && cfg.Estimator == nil {
 		return nil, fmt.Errorf("validate: the configuration names model %s but holds no estimator", cfg.ModelID)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	path := filepath.Join(dir, RecordsFile)
 	if resume {
 		if err := dropPartialLine(path); err != nil {
 			return nil, err
 		}
 	}
-	old, err := ReadRecords(path)
+	old, lines, err := readRecordsFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if len(old) > 0 && !resume {
 		return nil, fmt.Errorf("%s: %w (use --resume to continue it, or another --out)", dir, ErrExists)
 	}
-	if err := checkIdentity(dir, cfg, len(old) > 0); err != nil {
+	if !resume {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkIdentity(dir, cfg, resume, len(old)); err != nil {
+		return nil, err
+	}
+	if err := checkRecordsOfRun(cfg, old, lines, path); err != nil {
 		return nil, err
 	}
 	done := map[string]bool{}
@@ -126,6 +132,40 @@ func Run(ctx context.Context, cfg Config, dir string, resume bool, progress func
 		}
 	}
 	return sortRecords(recs), nil
+}
+
+// checkRecordsOfRun requires that every record read from path (at the
+// given lines) is a task of cfg and ranks against cfg's L, so that records
+// of another run, or of another shard, are not mixed into this one.
+func checkRecordsOfRun(cfg Config, recs []Record, lines []int, path string) error {
+	want := map[string]bool{}
+	for _, t := range cfg.tasks() {
+		want[t.key()] = true
+	}
+	for i, r := range recs {
+		if !want[r.key()] {
+			return fmt.Errorf("%s line %d: record %s is not a task of the run in %s (%s): records of another run or shard?",
+				path, lines[i], r.key(), IdentityFile, cfg.describe())
+		}
+		if l := r.sbcDraws(); l > 0 && l != cfg.SBCDraws {
+			return fmt.Errorf("%s line %d: record %s ranks among l = %d draws, but %s sets sbc_draws %d",
+				path, lines[i], r.key(), l, IdentityFile, cfg.SBCDraws)
+		}
+	}
+	return nil
+}
+
+// describe summarizes the tasks of cfg for a message.
+func (c Config) describe() string {
+	s := fmt.Sprintf("%d simulated datasets", c.Simulated)
+	if c.hasEstimator() && c.SBCOnly > 0 {
+		s += fmt.Sprintf(" and %d more for npe", c.SBCOnly)
+	}
+	s += fmt.Sprintf(", %d real, methods %s", len(c.Real), strings.Join(c.Methods(), ", "))
+	if c.Shard.Of > 1 {
+		s += fmt.Sprintf(", shard %d/%d", c.Shard.Index+1, c.Shard.Of)
+	}
+	return s
 }
 
 // runTask fits one dataset with one method. A failed fit becomes a record

@@ -34,8 +34,8 @@ func smallConfig() Config {
 		NUTS:               fit.NUTSOptions{Chains: 2, Warmup: 150, Draws: 100},
 		SBCDraws:           19,
 		RandomEffectGroups: 1,
-		Real: []RealDataset{{"sleepstudy", filepath.Join("..", "testdata", "datasets", "sleepstudy.csv"),
-			"Reaction ~ Days + (1 + Days || Subject)"}},
+		Real: []RealDataset{{Name: "sleepstudy", Path: filepath.Join("..", "testdata", "datasets", "sleepstudy.csv"),
+			Formula: "Reaction ~ Days + (1 + Days || Subject)"}},
 		Shard: Shard{Of: 1},
 	}
 }
@@ -220,6 +220,9 @@ func TestRunIgnoresTruncatedLastLine(t *testing.T) {
 			before := bytes.Join(lines[:k], nil)
 			path := filepath.Join(dir, RecordsFile)
 			if err := os.WriteFile(path, append(append([]byte(nil), before...), c.fragment...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, IdentityFile), identity(smallConfig()), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if recs, err := ReadRecords(path); err != nil || len(recs) < k {

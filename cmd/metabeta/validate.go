@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -84,19 +85,35 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("merge", stderr)
 	out := fs.String("out", "validate-out", "output directory for the merged run (flags go before the shard directories)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: metabeta merge [--out DIR] SHARD-DIR...")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return usageError("%v", err)
 	}
 	if fs.NArg() == 0 {
 		return usageError("merge: name the shard directories, e.g. metabeta merge --out all out-1 out-2")
 	}
-	recs, cfg, err := validate.Merge(*out, fs.Args())
+	for _, a := range fs.Args() {
+		if len(a) > 1 && a[0] == '-' {
+			return usageError("merge: %q after the shard directories: flags go first, e.g. metabeta merge --out all out-1 out-2", a)
+		}
+	}
+	recs, cfg, warnings, err := validate.Merge(*out, fs.Args())
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	res := validate.Aggregate(cfg, recs)
+	res.Warnings = append(res.Warnings, warnings...)
 	if err := res.Write(*out); err != nil {
 		return fmt.Errorf("merge: writing %s: %w", *out, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "metabeta merge: warning:", w)
 	}
 	fmt.Fprintf(stdout, "merged %d records from %d directories into %s\n", len(recs), fs.NArg(), *out)
 	return nil
