@@ -136,7 +136,24 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, lmm.
 		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
 	}
 	pr.jac = pr.scale
+	if whitened && lap.Diagonal {
+		// No full curvature (−H not negative definite: the mode search
+		// failed, typically with fewer rows than parameters): whiten by
+		// the clamped marginal SDs, as the marginal variable does, rather
+		// than by inverse diagonal curvatures that can be arbitrarily
+		// small.
+		cov := make([]float64, dim*dim)
+		for i, s := range pr.scale {
+			cov[i*dim+i] = s * s
+		}
+		if pr.lap, err = estimate.NewLaplace(lap.Mean, cov); err != nil {
+			return nil, lmm.Prior{}, fmt.Errorf("estimator: diagonal Laplace approximation: %w", err)
+		}
+		pr.lap.Diagonal = true
+	}
 	if whitened {
+		lap = pr.lap
+		pr.centre = lap.Mean
 		pr.jac = make([]float64, dim)
 		for i := range pr.jac {
 			pr.jac[i] = lap.Chol[i*dim+i]

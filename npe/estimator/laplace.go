@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 
@@ -17,7 +18,7 @@ import (
 // log density of the collapsed θ, so ImportanceSample reweights it
 // unchanged. Warnings is empty: no trained range applies. It returns an
 // error when d or pr is invalid, P > MaxP or Q > MaxQ, or the mode search
-// fails.
+// fails or ends where the Hessian is not negative definite.
 func SampleLaplace(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posterior, error) {
 	if n <= 0 {
 		panic("estimator: SampleLaplace needs n > 0")
@@ -25,6 +26,9 @@ func SampleLaplace(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posteri
 	prep, _, err := prepareMaps(d, pr, true)
 	if err != nil {
 		return nil, err
+	}
+	if prep.lap.Diagonal {
+		return nil, errors.New("estimator: no Laplace approximation: the Hessian at the mode is not negative definite (too few observations for the parameters?)")
 	}
 	dim := len(prep.slot)
 	u := make([]float64, n*FlowDim)
@@ -40,9 +44,5 @@ func SampleLaplace(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posteri
 		}
 		logq[r] = lq
 	}
-	post, err := finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], false)
-	if err != nil {
-		return nil, err
-	}
-	return post, nil
+	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], false)
 }
