@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/metabeta-go/metabeta/fit"
 )
 
 // TestShardsMergeIntoOneRun runs shards 1/3, 2/3 and 3/3 of smallConfig
@@ -93,26 +96,31 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Shard 2/3 holds datasets 1 and 4 (simulated, nuts only) and none of
-	// the one real dataset (index 0 belongs to shard 1/3): 2 records. Keep
-	// the first.
-	if n := bytes.Count(raw, []byte("\n")); n != 2 {
-		t.Fatalf("shard 2/3 holds %d records, want 2 (datasets 1 and 4)", n)
+	// Shard 2/3 holds datasets 1 and 4 (simulated) and none of the one real
+	// dataset (index 0 belongs to shard 1/3): 2m records for m methods, in
+	// task order. Keep those of dataset 1.
+	m := len(smallConfig().Methods())
+	if n := bytes.Count(raw, []byte("\n")); n != 2*m {
+		t.Fatalf("shard 2/3 holds %d records, want %d (datasets 1 and 4, %d methods)", n, 2*m, m)
 	}
-	os.WriteFile(filepath.Join(short, RecordsFile), raw[:bytes.IndexByte(raw, '\n')+1], 0o644)
+	cut := 0
+	for range m {
+		cut += bytes.IndexByte(raw[cut:], '\n') + 1
+	}
+	os.WriteFile(filepath.Join(short, RecordsFile), raw[:cut], 0o644)
 	os.WriteFile(filepath.Join(short, IdentityFile), id, 0o644)
 	recs, _, warnings, err := Merge(filepath.Join(root, "partial"), []string{dirs[0], short})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Whole run: 6 simulated + 1 real dataset, one method: 7 records. Given:
-	// shard 1/3 (datasets 0, 3 and real 0: 3 records) and 1 of shard 2/3's 2.
-	if len(recs) != 4 {
-		t.Errorf("merged %d records, want 4", len(recs))
+	// Whole run: 6 simulated + 1 real dataset: 7m records. Given: shard 1/3
+	// (datasets 0, 3 and real 0: 3m records) and m of shard 2/3's 2m.
+	if len(recs) != 4*m {
+		t.Errorf("merged %d records, want %d", len(recs), 4*m)
 	}
 	wantWarnings := []string{
-		"shard 2/3 in " + short + " is incomplete: 1 of 2 records, 1 of 2 datasets complete (missing: simulated 4)",
-		"the merged run is incomplete: 4 of 7 records, 4 of 7 datasets complete (missing: simulated 2, 4, 5) (shards given: 1/3, 2/3)",
+		fmt.Sprintf("shard 2/3 in %s is incomplete: %d of %d records, 1 of 2 datasets complete (missing: simulated 4)", short, m, 2*m),
+		fmt.Sprintf("the merged run is incomplete: %d of %d records, 4 of 7 datasets complete (missing: simulated 2, 4, 5) (shards given: 1/3, 2/3)", 4*m, 7*m),
 	}
 	if len(warnings) != len(wantWarnings) {
 		t.Fatalf("warnings %q, want %d", warnings, len(wantWarnings))
@@ -199,8 +207,8 @@ func TestMergedRunKeepsEstimatorMethods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := back.Methods(); len(got) != 3 || len(back.Missing()) != 0 {
-		t.Errorf("merged run: methods %v, missing %v; want nuts, npe, npe-is and none missing", got, back.Missing())
+	if got := back.Methods(); !slices.Equal(got, fit.Methods()) || len(back.Missing()) != 0 {
+		t.Errorf("merged run: methods %v, missing %v; want %v (npe and npe-is included) and none missing", got, back.Missing(), fit.Methods())
 	}
 	if _, err := Run(context.Background(), back, t.TempDir(), false, nil); err == nil {
 		t.Error("Run without the estimator that the configuration names succeeded")
