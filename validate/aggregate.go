@@ -139,7 +139,11 @@ type Results struct {
 	Importance []ISResult        `json:"importance"`
 	PPC        []PPCResult       `json:"ppc"`
 	Real       []RealResult      `json:"real"`
-	Warnings   []string          `json:"warnings"`
+	// RealSuite compares the real suite with its references (Table 5,
+	// realsuite.go); Misspec is Table 7 (misspec.go).
+	RealSuite RealSuiteResult `json:"real_suite"`
+	Misspec   []MisspecResult `json:"misspec"`
+	Warnings  []string        `json:"warnings"`
 }
 
 // kindOrder is the order of the kinds in tables.
@@ -171,6 +175,10 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	}
 	res.Convergence = binomialRate(passed, len(conv.Passed))
 	res.Warnings = append(p.warnings, conv.Warnings...)
+	var realW, misW []string
+	res.RealSuite, realW = realSuite(cfg, res.Methods, recs)
+	res.Misspec, misW = misspecResults(cfg, res.Methods, recs)
+	res.Warnings = append(append(res.Warnings, realW...), misW...)
 	for m, why := range res.Missing {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: not run: %s", m, why))
 	}
@@ -228,6 +236,9 @@ func poolRecords(recs []Record) *pool {
 		if r.Suite == SuiteReal {
 			p.real = append(p.real, realResult(r))
 			continue
+		}
+		if isMisspecSuite(r.Suite) {
+			continue // Table 7: misspecResults
 		}
 		p.datasets[r.Dataset] = true
 		if r.Error != "" {

@@ -2,7 +2,7 @@ package validate
 
 import (
 	"fmt"
-	"path/filepath"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -10,13 +10,6 @@ import (
 	"github.com/metabeta-go/metabeta/npe/estimator"
 	"github.com/metabeta-go/metabeta/sim"
 )
-
-// RealDataset names a CSV file and the formula to fit to it.
-type RealDataset struct {
-	Name    string `json:"name"`
-	Path    string `json:"path"`
-	Formula string `json:"formula"`
-}
 
 // Config configures a validation run.
 type Config struct {
@@ -37,8 +30,16 @@ type Config struct {
 	// posterior of its hyperparameters, so their SBC ranks and coverage
 	// indicators are correlated and pooled tests would be anti-conservative.
 	RandomEffectGroups int `json:"random_effect_groups"`
-	// Real lists the real datasets.
+	// Real lists the real datasets (realsuite.go); LoadReal reads them
+	// and their references.
 	Real []RealDataset `json:"real"`
+	// Data holds the files of Real (nil: paths on disk). The CLI gives it
+	// the copy embedded in the binary (metabeta.Datasets) or --data-dir.
+	Data fs.FS `json:"-"`
+	// Misspec lists the misspecified variants of the simulated suite
+	// (misspec.go), each fitted on MisspecDatasets datasets by every method.
+	Misspec         []MisspecVariant `json:"misspec,omitempty"`
+	MisspecDatasets int              `json:"misspec_datasets,omitempty"`
 	// Shard selects dataset indices i with i mod Of == Index (Of = 1: all).
 	Shard Shard `json:"shard"`
 
@@ -55,14 +56,20 @@ type Config struct {
 	SBCOnly int `json:"sbc_only"`
 }
 
-// Methods returns the methods the run fits, in table order: nuts, and npe
-// and npe-is when an estimator is set.
+// Methods returns the methods the run fits, in table order: every method of
+// fit.Methods (the one list), less npe and npe-is when no estimator is set.
 func (c Config) Methods() []string {
-	if !c.hasEstimator() {
-		return []string{fit.MethodNUTS}
+	var out []string
+	for _, m := range fit.Methods() {
+		if c.hasEstimator() || !needsEstimator(m) {
+			out = append(out, m)
+		}
 	}
-	return []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
+	return out
 }
+
+// needsEstimator reports whether method m needs a trained neural estimator.
+func needsEstimator(m string) bool { return m == fit.MethodNPE || m == fit.MethodNPEIS }
 
 // hasEstimator reports whether the run fits the neural estimator: it holds
 // one, or it is a merged run whose recorded identity names one (ModelID;
@@ -101,8 +108,9 @@ func ParseShard(s string) (Shard, error) {
 }
 
 // DefaultConfig returns the suite of `make validate` (quick false) or of
-// `validate --quick`. dataDir is the folder holding the real datasets.
-func DefaultConfig(quick bool, dataDir string) Config {
+// `validate --quick`. data holds the real suite's files, laid out as the
+// repository's testdata/ (metabeta.Datasets); call LoadReal before Run.
+func DefaultConfig(quick bool, data fs.FS) Config {
 	c := Config{
 		Seed:               20261126,
 		Simulated:          500,
@@ -112,18 +120,16 @@ func DefaultConfig(quick bool, dataDir string) Config {
 		RandomEffectGroups: 1,
 		NPEDraws:           1000,
 		SBCOnly:            1000,
-		Real: []RealDataset{
-			{"sleepstudy", filepath.Join(dataDir, "sleepstudy.csv"), "Reaction ~ Days + (1 + Days || Subject)"},
-			{"mathachieve", filepath.Join(dataDir, "mathachieve.csv"), "MathAch ~ SES + Sex + Minority + MEANSES + (1 + SES || School)"},
-			{"exam", filepath.Join(dataDir, "exam.csv"), "normexam ~ standLRT + sex + schgend + (1 + standLRT || school)"},
-			{"gcsemv", filepath.Join(dataDir, "gcsemv.csv"), "written ~ course + gender + (1 | school)"},
-		},
-		Shard: Shard{Of: 1},
+		Real:               RealSuite(),
+		Data:               data,
+		Misspec:            DefaultMisspec(),
+		MisspecDatasets:    MisspecDatasets,
+		Shard:              Shard{Of: 1},
 	}
 	if quick {
 		c.Simulated = 24
 		c.NUTS = fit.NUTSOptions{Chains: 4, Warmup: 500, Draws: 500}
-		c.Real = c.Real[:2]
+		c.MisspecDatasets = MisspecDatasetsQuick
 		c.SBCOnly = 100
 	}
 	return c

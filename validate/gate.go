@@ -37,6 +37,11 @@ const (
 	MetricW1         = "W1/sd"
 	// Importance sampling of npe-is: the share of datasets with k̂ > 0.7.
 	MetricParetoK = "share k̂ > 0.7"
+	// The real suite against its reference posteriors (Table 5), per
+	// method: the mean over datasets of the largest |Δmean|/sd_ref and of
+	// the largest |log(sd/sd_ref)| over the global parameters.
+	MetricRealMeanDiff = "real max |Δmean|/sd_ref"
+	MetricRealLogSD    = "real max |log sd ratio|"
 )
 
 // GateOptions configures Gate. The zero value gives the defaults.
@@ -265,6 +270,12 @@ func gateMetrics(r *Results) []gateMetric {
 	}
 	for _, is := range r.Importance {
 		add(is.Method, MetricParetoK, is.ShareAbove, lowerIsBetter)
+	}
+	for _, s := range r.RealSuite.ByMethod {
+		if s.N >= 2 { // an SE over datasets needs two
+			add(s.Method, MetricRealMeanDiff, s.MeanMaxAbsDMean, lowerIsBetter)
+			add(s.Method, MetricRealLogSD, s.MeanMaxAbsLogSD, lowerIsBetter)
+		}
 	}
 	for _, t := range r.Timing {
 		out = append(out, gateMetric{name: t.Method + " " + MetricTime, margin: MetricTime, value: float64(t.Median), dir: lowerIsBetter, rule: ruleTiming})

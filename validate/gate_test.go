@@ -146,10 +146,16 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 	}
 	// 5 metrics per method × kind (not the band test), 4 per method ×
 	// suite of the predictive checks, 3 per method × kind of the agreement
-	// with NUTS, 1 per importance-sampled method, convergence and failed
-	// fits gated; timing not.
+	// with NUTS, 1 per importance-sampled method, 2 per method of the real
+	// suite compared on at least two datasets, convergence and failed fits
+	// gated; timing not.
 	base := readBaseline(t)
 	want := 5*len(base.Kinds) + 4*len(base.PPC) + 3*len(base.Agreement) + len(base.Importance) + 2
+	for _, s := range base.RealSuite.ByMethod {
+		if s.N >= 2 {
+			want += 2
+		}
+	}
 	if rep.FamilyAlpha != DefaultFamilyAlpha || rep.Z != BonferroniZ(DefaultFamilyAlpha, want) {
 		t.Errorf("Z = %v at family-wise α = %v, want BonferroniZ(%v, %d) = %v", rep.Z, rep.FamilyAlpha, DefaultFamilyAlpha, want, BonferroniZ(DefaultFamilyAlpha, want))
 	}
@@ -192,8 +198,8 @@ func TestGateTolerance(t *testing.T) {
 		// ECE past 0 to the other sign: |ECE| rises by 3.1·√2·SE − 2|ECE|,
 		// within 3·√2·SE when |ECE| > 0.05·√2·SE (checked below).
 		{"overshoot to the other sign", -3.1, 3, 0, false, false},
-		// The default z, BonferroniZ(0.01, 111) = 3.92 (Python:
-		// statistics.NormalDist().inv_cdf(1 − 0.01/222)) for the 111
+		// The default z, BonferroniZ(0.01, 115) = 3.92 (Python:
+		// statistics.NormalDist().inv_cdf(1 − 0.01/230)) for the 115
 		// gated metrics of the baseline: 3.5 passes, 4.2 fails.
 		{"inside the default z", 3.5, 0, 0, false, false},
 		{"outside the default z", 4.2, 0, 0, true, true},

@@ -83,8 +83,11 @@ type Record struct {
 	// ParetoK and ISEfficiency are npe-is's importance-sampling diagnostics.
 	ParetoK      *fit.Num `json:"pareto_k,omitempty"`
 	ISEfficiency *fit.Num `json:"is_efficiency,omitempty"`
-	Error        string   `json:"error,omitempty"`
-	Warnings     []string `json:"warnings,omitempty"`
+	// Fallback says why fit.Fit would have replaced this result by NUTS
+	// (outside the trained range, k̂ above its threshold); "" when not.
+	Fallback string   `json:"fallback,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // key identifies a record within a run.
@@ -200,11 +203,14 @@ func readRecordLines(r io.Reader, name string) ([]Record, []int, error) {
 	return out, lines, nil
 }
 
-// knownSuite reports whether a record may name suite.
-func knownSuite(suite string) bool { return suite == SuiteSimulated || suite == SuiteReal }
+// knownSuite reports whether a record may name suite: the simulated and
+// real suites, and the misspecified variants of the simulated one.
+func knownSuite(suite string) bool {
+	return suite == SuiteSimulated || suite == SuiteReal || isMisspecSuite(suite)
+}
 
 // Methods a record may name.
-var knownMethods = []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
+var knownMethods = fit.Methods()
 
 // check reports the first impossible value of a record read from a file:
 // an unknown suite or method, a negative count, or a parameter that fails
@@ -214,7 +220,7 @@ var knownMethods = []string{fit.MethodNUTS, fit.MethodNPE, fit.MethodNPEIS}
 func (r Record) check() error {
 	switch {
 	case !knownSuite(r.Suite):
-		return fmt.Errorf("suite %s: want %q or %q", lmm.QuoteShort(r.Suite), SuiteSimulated, SuiteReal)
+		return fmt.Errorf("suite %s: want %q, %q or %s<variant>", lmm.QuoteShort(r.Suite), SuiteSimulated, SuiteReal, suiteMisspecPrefix)
 	case !slices.Contains(knownMethods, r.Method):
 		return fmt.Errorf("method %s: want one of %s", lmm.QuoteShort(r.Method), strings.Join(knownMethods, ", "))
 	case r.Dataset < 0:

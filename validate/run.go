@@ -11,7 +11,6 @@ import (
 
 	"github.com/metabeta-go/metabeta/fit"
 	"github.com/metabeta-go/metabeta/lmm"
-	"github.com/metabeta-go/metabeta/lmm/frame"
 	"github.com/metabeta-go/metabeta/sim"
 )
 
@@ -54,7 +53,7 @@ func (c Config) tasks() []task {
 			}
 		}
 	}
-	return ts
+	return append(ts, c.misspecTasks()...)
 }
 
 // ErrExists reports a run directory that already holds records.
@@ -190,25 +189,21 @@ func runTask(ctx context.Context, cfg Config, s *sim.Simulator, t task) (Record,
 			truth = append(truth, nv.Value)
 		}
 	case SuiteReal:
-		rd := cfg.Real[t.dataset]
-		name = rd.Name
-		if d, err = frame.Load(rd.Path, rd.Formula); err == nil {
-			prior, err = lmm.DefaultPrior(d)
+		name = cfg.Real[t.dataset].Name
+		if d, prior, err = cfg.loadReal(cfg.Real[t.dataset]); err != nil {
+			return Record{}, err
 		}
-		if err != nil {
-			return Record{}, fmt.Errorf("real dataset %s: %w", rd.Name, err)
-		}
-	}
-	var res *fit.Result
-	switch t.method {
-	case fit.MethodNUTS:
-		opt := cfg.NUTS
-		opt.Seed = fitSeed(cfg.Seed, t)
-		res, err = fit.NUTS(ctx, d, prior, opt)
 	default:
-		opt := fit.NPEOptions{Draws: cfg.NPEDraws, Seed: fitSeed(cfg.Seed, t), Importance: t.method == fit.MethodNPEIS}
-		res, err = fit.NPE(ctx, cfg.Estimator, d, prior, opt)
+		if d, prior, truth, err = cfg.misspecDataset(t.suite, t.dataset); err != nil {
+			return Record{}, err
+		}
 	}
+	// Every method through fit.Fit without fallback: the records measure
+	// the method itself, and Record.Fallback says when Fit would fall back.
+	opt := fit.Options{Method: t.method, Model: cfg.Estimator, NUTS: cfg.NUTS,
+		NPE: fit.NPEOptions{Draws: cfg.NPEDraws, Seed: fitSeed(cfg.Seed, t)}}
+	opt.NUTS.Seed = fitSeed(cfg.Seed, t)
+	res, err := fit.Fit(ctx, d, prior, opt)
 	if ctx.Err() != nil {
 		return Record{}, ctx.Err()
 	}
@@ -220,6 +215,7 @@ func runTask(ctx context.Context, cfg Config, s *sim.Simulator, t task) (Record,
 	rng := rand.New(rand.NewPCG(cfg.Seed^0x5bc0ffee, uint64(t.dataset)))
 	rec := newRecord(res, d, prior, truth, cfg.SBCDraws, cfg.RandomEffectGroups, rng)
 	rec.Suite, rec.Dataset, rec.Name = t.suite, t.dataset, name
+	rec.Fallback = fallbackReason(t.method, d, prior, res)
 	return rec, nil
 }
 

@@ -7,8 +7,9 @@ import (
 
 // Fixtures of the validate and merge catalogue, written by hand.
 const (
-	// catRun is the run.json of a run of two simulated datasets, NUTS
-	// alone, with L = 9; catRun2 differs in its seed.
+	// catRun is the run.json of a run of two simulated datasets without a
+	// neural estimator (nuts, laplace and laplace-is: 6 records), with L = 9;
+	// catRun2 differs in its seed.
 	catRun = `{"seed": 1, "simulated": 2, "nuts": {"chains": 2, "warmup": 100, "draws": 100}, "sbc_draws": 9,` +
 		` "random_effect_groups": 1, "real": [], "shard": {"index": 0, "of": 1}, "npe_draws": 0, "sbc_only": 0}`
 	catQ = `[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19]`
@@ -86,7 +87,7 @@ func TestCatalogueValidate(t *testing.T) {
 			files: map[string]string{"s/run.json": catRun, "s/records.jsonl": catRecord},
 			args:  []string{"merge", "--out", "$DIR/m", "$DIR/s"},
 			code:  0,
-			want: []string{"warning: shard 1/1 in $DIR/s is incomplete: 1 of 2 records, 1 of 2 datasets complete (missing: simulated 1)",
+			want: []string{"warning: shard 1/1 in $DIR/s is incomplete: 1 of 6 records, 0 of 2 datasets complete (missing: simulated 0, 1)",
 				"merged 1 records"},
 		},
 		{

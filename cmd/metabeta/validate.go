@@ -9,7 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
+	"os"
 	"time"
 
 	"github.com/metabeta-go/metabeta"
@@ -23,7 +23,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	quick := fs.Bool("quick", false, "the small suite (about two minutes)")
 	shard := fs.String("shard", "1/1", "run shard k of n (datasets i with i mod n = k-1)")
 	resume := fs.Bool("resume", false, "continue a run in --out, skipping finished datasets")
-	data := fs.String("data-dir", filepath.Join("testdata", "datasets"), "folder of the real datasets")
+	data := fs.String("data-dir", "", "read the real suite from this folder, laid out as the repository's testdata/ (datasets/, realdata/, reference/) (default: the copy embedded in the binary)")
 	seed := fs.Uint64("seed", 0, "override the suite's seed (0: the default)")
 	n := fs.Int("datasets", 0, "override the number of simulated datasets (0: the default)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
@@ -31,7 +31,20 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg := validate.DefaultConfig(*quick, *data)
+	cfg := validate.DefaultConfig(*quick, metabeta.Datasets())
+	if *data != "" {
+		if st, err := os.Stat(*data); err != nil || !st.IsDir() {
+			return usageError("--data-dir %s: not a folder: name a folder laid out as the repository's testdata/ (datasets/, realdata/, reference/), or leave the flag out for the embedded copy", *data)
+		}
+		cfg.Data = os.DirFS(*data)
+	}
+	// The real suite is read, and its references checked, before anything is fitted.
+	if err := cfg.LoadReal(); err != nil {
+		if *data == "" {
+			return fmt.Errorf("validate: embedded data: %w", err)
+		}
+		return fmt.Errorf("validate: --data-dir %s: %w (want a folder laid out as the repository's testdata/, or leave --data-dir out for the embedded copy)", *data, err)
+	}
 	raw, err := modelBytes(*modelPath)
 	switch {
 	case errors.Is(err, metabeta.ErrNoDefaultModel):
