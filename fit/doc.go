@@ -26,6 +26,8 @@
 // (condition number of the centred, unit-norm columns above
 // lmm.IllConditioned) and a random term deficient in every group's Z_g are
 // warnings, and the facts are in Result.Design. For npe and npe-is a nearly
-// singular design is also outside the trained range (estimator.CheckRange),
-// so Fit falls back to NUTS and says why.
+// singular design is also outside the trained range (Model.CheckRange), so
+// Fit falls back to NUTS and says why. Beyond the trained sizes and priors
+// npe falls back too, while npe-is runs and lets k̂ decide (RangeFallback,
+// KFallback).
 package fit

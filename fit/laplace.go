@@ -112,8 +112,8 @@ func fitLaplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options
 		}
 		return nil, err
 	}
-	if dg := res.Diagnostics; opt.Fallback && dg.ParetoK != nil && !(*dg.ParetoK <= *dg.KThreshold) {
-		return fallback(ctx, d, prior, opt, fmt.Sprintf("Pareto k̂ = %.2f above %.2f: the importance weights are unreliable", float64(*dg.ParetoK), float64(*dg.KThreshold)))
+	if why := KFallback(res); why != "" && opt.Fallback {
+		return fallback(ctx, d, prior, opt, why)
 	}
 	return res, nil
 }

@@ -167,7 +167,7 @@ func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*
 	if opt.Model == nil {
 		return nil, fmt.Errorf("%s: no trained model", opt.Method)
 	}
-	if why := estimator.CheckRange(d, prior); len(why) > 0 && opt.Fallback {
+	if why := RangeFallback(opt.Method, opt.Model, d, prior); len(why) > 0 && opt.Fallback {
 		return fallback(ctx, d, prior, opt, "outside the trained range of the neural estimator: "+strings.Join(why, "; "))
 	}
 	npeOpt := opt.NPE
@@ -179,10 +179,33 @@ func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*
 		}
 		return nil, err
 	}
-	if dg := res.Diagnostics; opt.Fallback && dg.ParetoK != nil && !(*dg.ParetoK <= *dg.KThreshold) {
-		return fallback(ctx, d, prior, opt, fmt.Sprintf("Pareto k̂ = %.2f above %.2f: the importance weights are unreliable", float64(*dg.ParetoK), float64(*dg.KThreshold)))
+	if why := KFallback(res); why != "" && opt.Fallback {
+		return fallback(ctx, d, prior, opt, why)
 	}
 	return res, nil
+}
+
+// RangeFallback returns the reasons that make Fit, with fallback on, replace
+// method npe or npe-is by NUTS before running the network: for npe every
+// reason the dataset lies outside m's trained range; for npe-is only those
+// of the design (estimator.RangeCheck.Design), since beyond the trained
+// sizes and priors the network still runs and k̂ judges its draws (KFallback).
+func RangeFallback(method string, m *estimator.Model, d *lmm.Design, prior lmm.Prior) []string {
+	rc := m.CheckRange(d, prior)
+	if method == MethodNPEIS {
+		return rc.Design
+	}
+	return rc.Reasons()
+}
+
+// KFallback returns why Fit, with fallback on, replaces an importance-sampled
+// result by NUTS: its Pareto k̂ above the threshold; "" when it keeps it.
+func KFallback(res *Result) string {
+	dg := res.Diagnostics
+	if dg.ParetoK == nil || dg.KThreshold == nil || *dg.ParetoK <= *dg.KThreshold {
+		return ""
+	}
+	return fmt.Sprintf("Pareto k̂ = %.2f above %.2f: the importance weights are unreliable", float64(*dg.ParetoK), float64(*dg.KThreshold))
 }
 
 // fallback runs NUTS in place of the neural estimator and says why.

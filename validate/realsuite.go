@@ -252,13 +252,13 @@ func parseReference(raw []byte, d *lmm.Design) (*Reference, error) {
 // (or other importance-sampled) result by NUTS, or "" when it keeps it: the
 // dataset or prior outside the estimator's trained range, or k̂ above its
 // threshold. The rule is fit.Fit's.
-func fallbackReason(method string, d *lmm.Design, prior lmm.Prior, res *fit.Result) string {
+func fallbackReason(method string, model *estimator.Model, d *lmm.Design, prior lmm.Prior, res *fit.Result) string {
 	var why []string
 	if method == fit.MethodNPE || method == fit.MethodNPEIS {
-		why = append(why, estimator.CheckRange(d, prior)...)
+		why = append(why, fit.RangeFallback(method, model, d, prior)...)
 	}
-	if dg := res.Diagnostics; dg.ParetoK != nil && dg.KThreshold != nil && !(*dg.ParetoK <= *dg.KThreshold) {
-		why = append(why, fmt.Sprintf("Pareto k̂ = %.2f above %.2f", float64(*dg.ParetoK), float64(*dg.KThreshold)))
+	if k := fit.KFallback(res); k != "" {
+		why = append(why, k)
 	}
 	return strings.Join(why, "; ")
 }

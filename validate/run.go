@@ -215,7 +215,7 @@ func runTask(ctx context.Context, cfg Config, s *sim.Simulator, t task) (Record,
 	rng := rand.New(rand.NewPCG(cfg.Seed^0x5bc0ffee, uint64(t.dataset)))
 	rec := newRecord(res, d, prior, truth, cfg.SBCDraws, cfg.RandomEffectGroups, rng)
 	rec.Suite, rec.Dataset, rec.Name = t.suite, t.dataset, name
-	rec.Fallback = fallbackReason(t.method, d, prior, res)
+	rec.Fallback = fallbackReason(t.method, cfg.Estimator, d, prior, res)
 	return rec, nil
 }
 

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/metabeta-go/metabeta"
 	"github.com/metabeta-go/metabeta/npe/estimator"
 	"github.com/metabeta-go/metabeta/reports"
+	"github.com/metabeta-go/metabeta/sim"
 )
 
 // trainFile is the --config file of train: the architecture and the
@@ -30,7 +32,41 @@ type trainFile struct {
 		ValidateEvery   int     `json:"validate_every"`
 		CheckpointEvery int     `json:"checkpoint_every"`
 		Patience        int     `json:"patience"`
+		// Designs is the simulator's mix of designs: "training"
+		// (sim.TrainingMix: synthetic, shifted, longitudinal, between-group
+		// and subsampled real designs; the recipe's) or "synthetic"
+		// (sim.DefaultConfig, the first models').
+		Designs string `json:"designs"`
 	} `json:"train"`
+}
+
+// Simulator mixes of trainFile's designs.
+const (
+	designsTraining  = "training"
+	designsSynthetic = "synthetic"
+)
+
+// trainingSimulator returns the simulator of a designs value and the range
+// of group sizes it trains the model on (estimator.Config.Trained): 1–100
+// for the training mix, whose shifted, between-group and longitudinal
+// families have groups of one row (only the subsampled exam design has
+// larger groups than 100, up to 198, and rarely); the zero range (2–100)
+// for the synthetic simulator.
+func trainingSimulator(designs string) (*sim.Simulator, estimator.TrainedRange, error) {
+	switch designs {
+	case designsSynthetic:
+		s, err := sim.New(sim.DefaultConfig())
+		return s, estimator.TrainedRange{}, err
+	case designsTraining:
+		cfg, err := sim.TrainingMix(metabeta.Datasets())
+		if err != nil {
+			return nil, estimator.TrainedRange{}, err
+		}
+		s, err := sim.New(cfg)
+		return s, estimator.TrainedRange{MinGroupSize: 1, MaxGroupSize: 100}, err
+	default:
+		return nil, estimator.TrainedRange{}, fmt.Errorf("train.designs %q, want %q or %q", designs, designsTraining, designsSynthetic)
+	}
 }
 
 func defaultTrainFile() trainFile {
@@ -41,12 +77,13 @@ func defaultTrainFile() trainFile {
 	t.Steps, t.BatchSize, t.LR, t.Seed = r.Train.Steps, r.Train.BatchSize, r.Train.LR, r.Train.Seed
 	t.ValidationSize, t.ValidateEvery = r.Train.ValidationSize, r.Train.ValidateEvery
 	t.CheckpointEvery, t.Patience = r.Train.CheckpointEvery, r.Train.Patience
+	t.Designs = designsTraining
 	return f
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
-	configPath := fs.String("config", "", "JSON file with \"model\" (architecture) and \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience); omitted fields keep the shipped recipe")
+	configPath := fs.String("config", "", "JSON file with \"model\" (architecture) and \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs); omitted fields keep the shipped recipe")
 	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv and OUT.loss.{svg,png} go beside it")
 	resume := fs.Bool("resume", false, "continue from OUT.ckpt")
 	steps := fs.Int("steps", 0, "override the number of optimizer steps (at least 1; omit for the recipe's or the config file's count)")
@@ -81,6 +118,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *out == "" {
 		return usageError("--out is required")
 	}
+	simulator, trained, err := trainingSimulator(tf.Train.Designs)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	tf.Model.Trained = trained
 	if *quiet {
 		stdout = io.Discard
 	}
@@ -95,7 +137,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Steps: tf.Train.Steps, BatchSize: tf.Train.BatchSize, LR: tf.Train.LR, Seed: tf.Train.Seed,
 		ValidationSize: tf.Train.ValidationSize, ValidateEvery: tf.Train.ValidateEvery,
 		CheckpointPath: *out + ".ckpt", CheckpointEvery: tf.Train.CheckpointEvery, Resume: *resume,
-		Patience: tf.Train.Patience, Log: logFile,
+		Patience: tf.Train.Patience, Log: logFile, Simulator: simulator,
 		Progress: func(step, total int, trainNLL, valNLL float64) {
 			if !math.IsNaN(valNLL) {
 				lastVal = valNLL

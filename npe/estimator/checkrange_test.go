@@ -62,20 +62,22 @@ func TestCheckRange(t *testing.T) {
 		m, ng  int
 		change func(*lmm.Prior)
 		want   string // substring of the only message; "" for none
+		design bool   // the message is of the kind RangeCheck.Design
 	}{
-		{"inside", 3, 2, 20, 10, nil, ""},
-		{"too many fixed effects", 7, 1, 20, 10, nil, "7 fixed effects"},
-		{"too many random effects", 5, 4, 20, 10, nil, "4 random effects"},
-		{"too few groups", 2, 1, 4, 10, nil, "4 groups"},
-		{"too many groups", 2, 1, 201, 3, nil, "201 groups"},
-		{"group too small", 2, 1, 20, 1, nil, "group sizes 1–1"},
-		{"group too large", 2, 1, 5, 101, nil, "group sizes 101–101"},
-		{"prior mean", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaMean[1] = 20 }, "prior mean of x1"},
-		{"wide prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaSD[1] = 50 }, "prior scale of x1"},
-		{"narrow prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SDScale[0] = 0.001 }, "prior scale of sd Intercept"},
-		{"sigma prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SigmaScale = 100 }, "prior scale of sigma"},
-		{"no intercept", 2, 1, 20, 10, nil, "without an intercept"},
+		{"inside", 3, 2, 20, 10, nil, "", false},
+		{"too many fixed effects", 7, 1, 20, 10, nil, "7 fixed effects", true},
+		{"too many random effects", 5, 4, 20, 10, nil, "4 random effects", true},
+		{"too few groups", 2, 1, 4, 10, nil, "4 groups", false},
+		{"too many groups", 2, 1, 201, 3, nil, "201 groups", false},
+		{"group too small", 2, 1, 20, 1, nil, "group sizes 1–1", false},
+		{"group too large", 2, 1, 5, 101, nil, "group sizes 101–101", false},
+		{"prior mean", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaMean[1] = 20 }, "prior mean of x1", false},
+		{"wide prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.BetaSD[1] = 50 }, "prior scale of x1", false},
+		{"narrow prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SDScale[0] = 0.001 }, "prior scale of sd Intercept", false},
+		{"sigma prior", 2, 1, 20, 10, func(p *lmm.Prior) { p.SigmaScale = 100 }, "prior scale of sigma", false},
+		{"no intercept", 2, 1, 20, 10, nil, "without an intercept", false},
 	}
+	m := New(tinyConfig(), newRand(1))
 	for _, c := range cases {
 		d, pr := makeDesign(c.p, c.q, c.m, c.ng)
 		if c.name == "no intercept" {
@@ -85,12 +87,15 @@ func TestCheckRange(t *testing.T) {
 		if c.change != nil {
 			c.change(&pr)
 		}
-		got := CheckRange(d, pr)
+		rc := m.CheckRange(d, pr)
+		got := rc.Reasons()
 		switch {
-		case c.want == "" && len(got) != 0:
+		case c.want == "" && (len(got) != 0 || !rc.Inside()):
 			t.Errorf("%s: unexpected %q", c.name, got)
 		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
 			t.Errorf("%s: got %q, want one message containing %q", c.name, got, c.want)
+		case c.want != "" && (len(rc.Design) == 1) != c.design:
+			t.Errorf("%s: %+v, want the reason among the design's: %v", c.name, rc, c.design)
 		}
 	}
 }
@@ -111,6 +116,7 @@ func TestSampleRefusesTooLarge(t *testing.T) {
 // checkrange.go; 90% leaves 4 binomial SDs of √(0.05·0.95/500) ≈ 1%).
 func TestCheckRangeTrainingShare(t *testing.T) {
 	s := newDefaultSimulator(t)
+	model := New(tinyConfig(), newRand(1))
 	pass := 0
 	const n = 500
 	for i := 0; i < n; i++ {
@@ -118,7 +124,7 @@ func TestCheckRangeTrainingShare(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(CheckRange(smp.Design, smp.Prior)) == 0 {
+		if model.CheckRange(smp.Design, smp.Prior).Inside() {
 			pass++
 		}
 	}
@@ -145,9 +151,25 @@ func TestCheckRangeDesign(t *testing.T) {
 		for i := range d.N() {
 			d.X[i*3+2] = c.x2(i, d.X[i*3+1])
 		}
-		got := CheckRange(d, pr)
-		if len(got) != 1 || !strings.Contains(got[0], c.want) {
+		rc := New(tinyConfig(), newRand(1)).CheckRange(d, pr)
+		got := rc.Design
+		if len(got) != 1 || !strings.Contains(got[0], c.want) || len(rc.Extrapolation) != 0 {
 			t.Errorf("%s: got %q, want one message containing %q", c.name, got, c.want)
 		}
+	}
+}
+
+// TestCheckRangeTrainedGroupSizes: a model's recorded group sizes replace
+// the synthetic simulator's 2–100, which the zero value means.
+func TestCheckRangeTrainedGroupSizes(t *testing.T) {
+	d, pr := makeDesign(2, 1, 20, 1)
+	legacy := New(tinyConfig(), newRand(1))
+	if got := legacy.CheckRange(d, pr).Extrapolation; len(got) != 1 || !strings.Contains(got[0], "trained on 2–100") {
+		t.Errorf("zero Trained: %q, want groups of 1 outside 2–100", got)
+	}
+	cfg := tinyConfig()
+	cfg.Trained = TrainedRange{MinGroupSize: 1, MaxGroupSize: 100}
+	if got := New(cfg, newRand(1)).CheckRange(d, pr); !got.Inside() {
+		t.Errorf("trained on 1–100: %q, want inside", got.Reasons())
 	}
 }

@@ -74,6 +74,26 @@ type Config struct {
 	// (WhitenedExtraWidth). Omitted from the JSON when empty, so that
 	// weights files written before it existed load as marginal.
 	FlowVariable string `json:"flow_variable,omitempty"`
+	// Trained is the range of group sizes the model was trained on, which
+	// CheckRange compares a dataset against. Its zero value, and weights
+	// files written before it existed, mean 2–100: the synthetic
+	// simulator's (sim.DefaultConfig).
+	Trained TrainedRange `json:"trained,omitzero"`
+}
+
+// TrainedRange is the part of the training distribution that a Config
+// records, beyond its padded sizes.
+type TrainedRange struct {
+	MinGroupSize int `json:"min_group_size"`
+	MaxGroupSize int `json:"max_group_size"`
+}
+
+// groupSizes returns the trained group sizes, 2–100 for the zero value.
+func (r TrainedRange) groupSizes() (lo, hi int) {
+	if r == (TrainedRange{}) {
+		return 2, 100
+	}
+	return r.MinGroupSize, r.MaxGroupSize
 }
 
 // Flow variables of Config.FlowVariable.
@@ -181,6 +201,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: tokens %q, want \"\" (group statistics), local or both", c.Tokens)
 	case c.FlowVariable != "" && c.FlowVariable != FlowMarginal && c.FlowVariable != FlowWhitened:
 		return fmt.Errorf("estimator: flow_variable %q, want marginal or whitened", c.FlowVariable)
+	case c.Trained != (TrainedRange{}) && (c.Trained.MinGroupSize < 1 || c.Trained.MaxGroupSize < c.Trained.MinGroupSize):
+		return fmt.Errorf("estimator: trained group sizes %d–%d, want 1 ≤ min ≤ max", c.Trained.MinGroupSize, c.Trained.MaxGroupSize)
 	case c.Tokens == "" && c.LocalBlocks != 0:
 		return fmt.Errorf("estimator: local_blocks %d without local tokens", c.LocalBlocks)
 	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||

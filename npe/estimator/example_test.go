@@ -30,7 +30,7 @@ func Example() {
 		return
 	}
 	fmt.Println(post.Names)
-	fmt.Println(len(post.Draws)/post.Dim, post.Effects, len(estimator.CheckRange(d, pr)))
+	fmt.Println(len(post.Draws)/post.Dim, post.Effects, len(m.CheckRange(d, pr).Reasons()))
 	// Output:
 	// [b_Intercept b_Days sd_Subject__Intercept sd_Subject__Days sigma]
 	// 200 36 0

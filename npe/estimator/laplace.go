@@ -44,5 +44,5 @@ func SampleLaplace(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posteri
 		}
 		logq[r] = lq
 	}
-	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], false)
+	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], nil)
 }

@@ -33,7 +33,7 @@ type Posterior struct {
 	// in standardized units.
 	Mode, ModeSD []float64
 	// Warnings list reasons the dataset is outside the trained range
-	// (CheckRange).
+	// (Model.CheckRange).
 	Warnings []string
 }
 
@@ -47,12 +47,15 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 		panic("estimator: Sample needs n > 0")
 	}
 	prep, err := prepare(d, pr, m.Config.whitened())
+	if err == nil {
+		err = prep.untrained()
+	}
 	if err != nil {
 		return nil, err
 	}
 	preps := []*prepared{prep}
 	u, logq := m.flowDraws(preps, m.contextOf(preps), n, rng)
-	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], true)
+	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], m.CheckRange(d, pr).Reasons())
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in
@@ -71,7 +74,12 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 	}
 	preps := make([]*prepared, len(ds))
 	perrs := make([]error, len(ds))
-	nn.ParallelFor(len(ds), func(i int) { preps[i], perrs[i] = prepare(ds[i], priors[i], m.Config.whitened()) })
+	nn.ParallelFor(len(ds), func(i int) {
+		preps[i], perrs[i] = prepare(ds[i], priors[i], m.Config.whitened())
+		if perrs[i] == nil {
+			perrs[i] = preps[i].untrained()
+		}
+	})
 	post = make([]*Posterior, len(ds))
 	var ok []*prepared
 	var idx []int
@@ -109,7 +117,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			ferrs := make([]error, hi-lo)
 			nn.ParallelFor(hi-lo, func(o int) {
 				k, i := run[lo+o], idx[run[lo+o]]
-				post[i], ferrs[o] = finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o], true)
+				post[i], ferrs[o] = finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o], m.CheckRange(ds[i], priors[i]).Reasons())
 			})
 			for o, err := range ferrs {
 				if err != nil {
@@ -151,16 +159,14 @@ func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Ran
 // finish maps one dataset's flow draws u (with log q_u in logq, which the
 // Posterior takes over) to the original θ and natural scale, turns logq
 // into log q(θ) and completes each draw with an exact draw of the random
-// effects from rng. checkRange fills Warnings with CheckRange's.
-func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand, checkRange bool) (*Posterior, error) {
+// effects from rng. The Posterior's Warnings are warn.
+func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand, warn []string) (*Posterior, error) {
 	n := len(logq)
 	dim, q, p := prep.p+prep.q+1, prep.q, prep.p
 	post := &Posterior{N: n, Dim: dim, Effects: prep.m * q, Names: d.Names(),
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
 		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale}
-	if checkRange {
-		post.Warnings = CheckRange(d, pr)
-	}
+	post.Warnings = warn
 	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
 	centred := coll.Stats().Centred

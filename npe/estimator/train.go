@@ -102,7 +102,7 @@ func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n in
 			return
 		}
 		prep, err := prepare(smp.Design, smp.Prior, whitened)
-		if err != nil {
+		if err != nil || prep.untrained() != nil {
 			return
 		}
 		theta := make([]float64, smp.Design.Dim())
