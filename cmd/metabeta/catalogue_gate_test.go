@@ -71,7 +71,7 @@ func TestCatalogueGate(t *testing.T) {
 			code: 0, want: []string{"allowed by --allow-missing", "nuts beta |ECE|", "gate: PASS"}},
 		{name: "results lacking a section", files: map[string]string{"results.json": noPPC},
 			args: []string{"gate", "--baseline", baselineJSON, "--results", "$DIR/results.json"},
-			code: 1, want: []string{"missing from $DIR/results.json", "npe real CRPS", "stop running", "--allow-missing"}},
+			code: 1, want: []string{"missing from $DIR/results.json", "CRPS", "stop running", "--allow-missing"}},
 		{name: "regression", files: map[string]string{"results.json": degraded},
 			args: []string{"gate", "--baseline", baselineJSON, "--results", "$DIR/results.json"},
 			code: 1, want: []string{"1 of", "gated metrics regressed"}},
