@@ -37,5 +37,8 @@
 // bands (Säilynoja et al. 2022) and log-γ (Modrák et al. 2025), coverage and
 // its error (ECE, the signed mean over levels 0.50…0.95, as metabeta), the
 // Pearson correlation of posterior means with the truth and the NRMSE, the
-// NUTS convergence filter, and timing.
+// NUTS convergence filter, and timing. The standard errors of the pooled
+// metrics come from a bootstrap over datasets (bootstrap.go), so that the
+// parameters of one dataset do not count as independent; Gate compares two
+// runs' results with them.
 package validate
