@@ -54,10 +54,11 @@ bench:
 bench-stan:
 	bash bench/stan/run.sh
 
-## bench-scale: NUTS (collapsed, 4 chains, 1000/1000) on a simulated 100 000-row, 1000-group design, d=4, q=2.
+## bench-scale: a simulated 100 000-row, 1000-group design (d=4, q=2): NUTS (collapsed, 4 chains, 1000/1000),
+## then npe-is and laplace-is, beyond the trained sizes, with k̂ deciding; compare their tables with NUTS's.
 bench-scale: build
 	./$(BIN) simulate --seed 100 --datasets 1 --groups 1000 --group-size 100 --fixed 4 --random 2 --max-rows 0 --out bench-out/scale >/dev/null
-	./$(BIN) fit --data bench-out/scale/000000.csv --formula "y ~ x1 + x2 + x3 + (1 + x1 || g)" --seed 1
+	for m in nuts npe-is laplace-is; do ./$(BIN) fit --method $$m --data bench-out/scale/000000.csv --formula "y ~ x1 + x2 + x3 + (1 + x1 || g)" --seed 1 --json bench-out/scale/fit-$$m.json || exit 1; done
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
