@@ -49,23 +49,7 @@ func (c *Config) validateDesigns() error {
 
 // pickSource draws a source with probabilities proportional to w.
 func pickSource(rng *rand.Rand, w *[NumSources]float64) Source {
-	total := 0.0
-	for _, v := range w {
-		total += v
-	}
-	u := rng.Float64() * total
-	last := SourceSynthetic
-	for s, v := range w {
-		if v == 0 {
-			continue
-		}
-		last = Source(s)
-		if u < v {
-			return Source(s)
-		}
-		u -= v
-	}
-	return last
+	return Source(pickWeighted(rng, w[:]))
 }
 
 // drawMixed makes one attempt at a dataset of the Designs mixture, given

@@ -46,19 +46,26 @@ func (f Family) Binary() bool { return f == FamilyBernoulli }
 
 // pickFamily draws a family with probabilities proportional to w.
 func pickFamily(rng *rand.Rand, w *[NumFamilies]float64) Family {
+	return Family(pickWeighted(rng, w[:]))
+}
+
+// pickWeighted draws an index with probabilities proportional to the
+// non-negative weights w from one uniform draw of rng; with all weights 0
+// it returns 0.
+func pickWeighted(rng *rand.Rand, w []float64) int {
 	total := 0.0
 	for _, v := range w {
 		total += v
 	}
 	u := rng.Float64() * total
-	last := FamilyNormal
-	for f, v := range w {
+	last := 0
+	for i, v := range w {
 		if v == 0 {
 			continue
 		}
-		last = Family(f)
+		last = i
 		if u < v {
-			return Family(f)
+			return i
 		}
 		u -= v
 	}
