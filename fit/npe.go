@@ -38,6 +38,12 @@ type NPEOptions struct {
 // trained range or k̂ exceeds its threshold; deciding to fall back is left
 // to the caller (see Fit).
 func NPE(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior, opt NPEOptions) (*Result, error) {
+	return npeWith(ctx, m, d, prior, opt, nil)
+}
+
+// npeWith is NPE given the range check of d and prior when the caller has
+// it (nil: computed here, after the checks of the inputs).
+func npeWith(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior, opt NPEOptions, rc *estimator.RangeCheck) (*Result, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
@@ -52,7 +58,11 @@ func NPE(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior
 	}
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6e7065))
-	post, err := m.Sample(d, prior, opt.Draws, rng)
+	if rc == nil {
+		c := m.CheckRange(d, prior)
+		rc = &c
+	}
+	post, err := m.SampleWith(d, prior, opt.Draws, rng, *rc)
 	if err != nil {
 		return nil, fmt.Errorf("npe: %w", err)
 	}
@@ -137,7 +147,7 @@ func Fit(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Res
 	if err != nil {
 		return nil, err
 	}
-	res, err := fitMethod(ctx, d, prior, opt)
+	res, err := fitMethod(ctx, d, prior, opt, check)
 	if err != nil {
 		return nil, err
 	}
@@ -146,13 +156,13 @@ func Fit(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Res
 	return res, nil
 }
 
-// fitMethod runs the method of opt on a checked design.
-func fitMethod(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
+// fitMethod runs the method of opt on a design and its check.
+func fitMethod(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options, check *lmm.DesignCheck) (*Result, error) {
 	switch opt.Method {
 	case MethodNUTS, "":
 		return NUTS(ctx, d, prior, opt.NUTS)
 	case MethodNPE, MethodNPEIS:
-		return fitNPE(ctx, d, prior, opt)
+		return fitNPE(ctx, d, prior, opt, check)
 	case MethodLaplace, MethodLaplaceIS:
 		return fitLaplace(ctx, d, prior, opt)
 	default:
@@ -162,17 +172,19 @@ func fitMethod(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options)
 
 // fitNPE runs npe or npe-is, falling back to NUTS, when opt.Fallback, on a
 // design outside the trained range, on an error of the estimator or on a
-// Pareto k̂ above its threshold.
-func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*Result, error) {
+// Pareto k̂ above its threshold. check is Fit's design check, reused by the
+// range check, which the fallback decision and the estimator share.
+func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options, check *lmm.DesignCheck) (*Result, error) {
 	if opt.Model == nil {
 		return nil, fmt.Errorf("%s: no trained model", opt.Method)
 	}
-	if why := RangeFallback(opt.Method, opt.Model, d, prior); len(why) > 0 && opt.Fallback {
+	rc := opt.Model.CheckRangeWith(d, prior, check)
+	if why := rangeReasons(opt.Method, rc); len(why) > 0 && opt.Fallback {
 		return fallback(ctx, d, prior, opt, "outside the trained range of the neural estimator: "+strings.Join(why, "; "))
 	}
 	npeOpt := opt.NPE
 	npeOpt.Importance = opt.Method == MethodNPEIS
-	res, err := NPE(ctx, opt.Model, d, prior, npeOpt)
+	res, err := npeWith(ctx, opt.Model, d, prior, npeOpt, &rc)
 	if err != nil {
 		if opt.Fallback && ctx.Err() == nil {
 			return fallback(ctx, d, prior, opt, err.Error())
@@ -191,7 +203,11 @@ func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options) (*
 // of the design (estimator.RangeCheck.Design), since beyond the trained
 // sizes and priors the network still runs and k̂ judges its draws (KFallback).
 func RangeFallback(method string, m *estimator.Model, d *lmm.Design, prior lmm.Prior) []string {
-	rc := m.CheckRange(d, prior)
+	return rangeReasons(method, m.CheckRange(d, prior))
+}
+
+// rangeReasons is RangeFallback given the range check.
+func rangeReasons(method string, rc estimator.RangeCheck) []string {
 	if method == MethodNPEIS {
 		return rc.Design
 	}

@@ -20,7 +20,7 @@ const sleepFormula = "Reaction ~ Days + (1 + Days || Subject)"
 
 // loadSleepstudy returns lme4's sleepstudy and the prior of the rstan
 // reference fit (testdata/reference/README.md).
-func loadSleepstudy(t *testing.T) (*lmm.Design, lmm.Prior) {
+func loadSleepstudy(t testing.TB) (*lmm.Design, lmm.Prior) {
 	t.Helper()
 	root := filepath.Join("..", "testdata")
 	d, err := frame.Load(filepath.Join(root, "datasets", "sleepstudy.csv"), sleepFormula)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/metabeta-go/metabeta/diagnostics"
@@ -64,11 +65,83 @@ func summarizeOne(d *Draws, j int, mcmc bool) Summary {
 	}
 	mean, sd := meanSD(all)
 	s.Mean, s.SD = Num(mean), Num(sd)
-	s.Q5 = Num(diagnostics.Quantile(all, 0.05))
-	s.Q50 = Num(diagnostics.Quantile(all, 0.5))
-	s.Q95 = Num(diagnostics.Quantile(all, 0.95))
+	// The three quantiles by selection rather than a sort per quantile
+	// (diagnostics.Quantile copies and sorts): the same values. NaN draws
+	// give NaN quantiles, as Quantile does.
+	if slices.ContainsFunc(all, math.IsNaN) {
+		s.Q5, s.Q50, s.Q95 = Num(math.NaN()), Num(math.NaN()), Num(math.NaN())
+	} else {
+		placeQuantiles(all, summaryProbs[:])
+		s.Q5 = Num(diagnostics.SortedQuantile(all, summaryProbs[0]))
+		s.Q50 = Num(diagnostics.SortedQuantile(all, summaryProbs[1]))
+		s.Q95 = Num(diagnostics.SortedQuantile(all, summaryProbs[2]))
+	}
 	s.Rhat, s.ESSBulk, s.ESSTail = Num(math.NaN()), Num(math.NaN()), Num(math.NaN())
 	return s
+}
+
+// summaryProbs are the probabilities of the summaries' quantiles.
+var summaryProbs = [3]float64{0.05, 0.5, 0.95}
+
+// placeQuantiles rearranges the NaN-free draws x so that
+// diagnostics.SortedQuantile(x, p) is exact for each p in ps (ascending): it
+// puts at positions ⌊h⌋−1 and ⌈h⌉−1, h = 1 + (n−1)p (R's type 7, the
+// only entries SortedQuantile reads), the order statistics of those ranks,
+// by selection in O(n) for each rank instead of an O(n log n) sort.
+func placeQuantiles(x []float64, ps []float64) {
+	start := 0
+	for _, p := range ps {
+		h := 1 + float64(len(x)-1)*p
+		for _, r := range [2]int{int(math.Floor(h)) - 1, int(math.Ceil(h)) - 1} {
+			if r < start {
+				continue // placed already
+			}
+			selectRank(x[start:], r-start)
+			start = r + 1
+		}
+	}
+}
+
+// selectRank rearranges the NaN-free x so that x[k] is its (k+1)-th
+// smallest value, x[:k] holds values ≤ x[k] and x[k+1:] values ≥ x[k]
+// (Hoare's FIND with a median-of-three pivot; Wirth 1976, §2.3.4).
+func selectRank(x []float64, k int) {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		pivot := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < pivot {
+				i++
+			}
+			for pivot < x[j] {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return // j < k < i: x[k] equals the pivot
+		}
+	}
 }
 
 // meanSD returns the mean and sample standard deviation of x.

@@ -10,42 +10,62 @@ import (
 // BenchmarkSampleSleepstudy is single-dataset inference with the default
 // architecture (untrained weights; the cost does not depend on their values):
 // standardization, Laplace mode, summary network and 1000 flow draws, each
-// with an exact draw of the 36 random effects.
+// with an exact draw of the 36 random effects. "marginal" is the
+// architecture of the model shipped before the whitened flow variable
+// (testdata/models/default.mbw at e8e4947), "whitened" that of
+// TrainDefault; both run in one invocation so that their ratio is measured
+// on one machine under one load.
 func BenchmarkSampleSleepstudy(b *testing.B) {
-	m := New(DefaultConfig(), newRand(1))
-	d, pr := sleepstudy(b)
-	rng := newRand(2)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.Sample(d, pr, 1000, rng); err != nil {
-			b.Fatal(err)
-		}
+	for _, name := range []string{FlowMarginal, FlowWhitened} {
+		b.Run(name, func(b *testing.B) {
+			m := New(benchConfig(name), newRand(1))
+			d, pr := sleepstudy(b)
+			rng := newRand(2)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Sample(d, pr, 1000, rng); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
 // BenchmarkSampleBatch is batched inference over 64 simulated datasets with
-// 100 draws each (the validation setting), reported as datasets/s.
+// 100 draws each (the validation setting), reported as datasets/s, for the
+// two flow variables as in BenchmarkSampleSleepstudy.
 func BenchmarkSampleBatch(b *testing.B) {
-	m := New(DefaultConfig(), newRand(1))
-	s := newDefaultSimulator(b)
-	const n = 64
-	ds := make([]*lmm.Design, n)
-	prs := make([]lmm.Prior, n)
-	for i := range ds {
-		smp, err := s.Sample(3, i)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ds[i], prs[i] = smp.Design, smp.Prior
+	for _, name := range []string{FlowMarginal, FlowWhitened} {
+		b.Run(name, func(b *testing.B) {
+			m := New(benchConfig(name), newRand(1))
+			s := newDefaultSimulator(b)
+			const n = 64
+			ds := make([]*lmm.Design, n)
+			prs := make([]lmm.Prior, n)
+			for i := range ds {
+				smp, err := s.Sample(3, i)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ds[i], prs[i] = smp.Design, smp.Prior
+			}
+			rng := newRand(2)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, errs := m.SampleBatch(ds, prs, 100, rng); errs != nil {
+					b.Fatal(errs)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "datasets/s")
+		})
 	}
-	rng := newRand(2)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, errs := m.SampleBatch(ds, prs, 100, rng); errs != nil {
-			b.Fatal(errs)
-		}
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "datasets/s")
+}
+
+// benchConfig is the default architecture with flow variable v.
+func benchConfig(v string) Config {
+	cfg := DefaultConfig()
+	cfg.FlowVariable = v
+	return cfg
 }
 
 // BenchmarkTrainStep is one training step of the default architecture at

@@ -53,6 +53,14 @@ func (r RangeCheck) Inside() bool { return len(r.Design)+len(r.Extrapolation) ==
 // CheckRange compares dataset d with prior pr against the range m was
 // trained on (see RangeCheck).
 func (m *Model) CheckRange(d *lmm.Design, pr lmm.Prior) RangeCheck {
+	return m.CheckRangeWith(d, pr, nil)
+}
+
+// CheckRangeWith is CheckRange reusing check, the result of
+// lmm.CheckDesign(d) when it returned no error, so that a caller that has
+// checked the design (fit.Fit) does not check it again; with check nil it
+// is computed here.
+func (m *Model) CheckRangeWith(d *lmm.Design, pr lmm.Prior, check *lmm.DesignCheck) RangeCheck {
 	var rc RangeCheck
 	p, q, g := d.P(), d.Q(), d.M()
 	if p > MaxP {
@@ -88,10 +96,14 @@ func (m *Model) CheckRange(d *lmm.Design, pr lmm.Prior) RangeCheck {
 	// near-singular one asks the network for a posterior it has never seen.
 	// Designs in between are left to k̂ (npe-is), as the issue of the
 	// whitened flow asks. fit.Fit refuses a singular one before this check.
-	if c, err := lmm.CheckDesign(d); err != nil {
+	var err error
+	if check == nil {
+		check, err = lmm.CheckDesign(d)
+	}
+	if err != nil {
 		rc.Design = append(rc.Design, err.Error())
-	} else if c.Cond > lmm.IllConditioned {
-		rc.Design = append(rc.Design, fmt.Sprintf("the fixed-effect design is nearly singular (condition number %.3g above %.0e), trained only on well-conditioned designs", c.Cond, lmm.IllConditioned))
+	} else if check.Cond > lmm.IllConditioned {
+		rc.Design = append(rc.Design, fmt.Sprintf("the fixed-effect design is nearly singular (condition number %.3g above %.0e), trained only on well-conditioned designs", check.Cond, lmm.IllConditioned))
 	}
 	_, sc := estimate.Standardize(d)
 	ps := sc.Prior(pr)

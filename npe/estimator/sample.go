@@ -43,6 +43,13 @@ type Posterior struct {
 // when the dataset cannot be embedded (P > MaxP, Q > MaxQ, invalid prior)
 // or a draw is not finite.
 func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Posterior, error) {
+	return m.SampleWith(d, pr, n, rng, m.CheckRange(d, pr))
+}
+
+// SampleWith is Sample given rc, the range check of d and pr that the
+// caller has computed already (m.CheckRange or m.CheckRangeWith), whose
+// reasons become the Posterior's Warnings.
+func (m *Model) SampleWith(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand, rc RangeCheck) (*Posterior, error) {
 	if n <= 0 {
 		panic("estimator: Sample needs n > 0")
 	}
@@ -55,7 +62,7 @@ func (m *Model) Sample(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand) (*Pos
 	}
 	preps := []*prepared{prep}
 	u, logq := m.flowDraws(preps, m.contextOf(preps), n, rng)
-	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], m.CheckRange(d, pr).Reasons())
+	return finish(prep, u, logq, d, pr, splitRand(rng, 1)[0], rc.Reasons())
 }
 
 // SampleBatch is Sample over many datasets: their inputs are prepared in

@@ -1,6 +1,10 @@
 package flow
 
-import "github.com/metabeta-go/metabeta/npe/nn"
+import (
+	"slices"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
 
 // condInput holds the buffers of a coupling's conditioner NN([x_a, c]).
 //
@@ -11,8 +15,21 @@ import "github.com/metabeta-go/metabeta/npe/nn"
 // and rows that share a context row (the draws of one dataset) pay for
 // c·W_c + b once (forwardShared). With a = 5 inputs from x and a context
 // of 64, that removes most of the first layer's cost from sampling.
+//
+// In sampling, the outputs of padded dimensions of x_b are never read, and
+// for a dataset with fewer parameters than slots most are padded (5 of the
+// 10 for sleepstudy): narrow computes only the outputs of active
+// dimensions. Output o belongs to dimension j of x_b when
+// o = j·dimStep + t·partStep for some t < parts (affine: dimStep 1,
+// partStep D−a, parts 2 for the log-scale and shift).
 type condInput struct {
 	in, xa, hc, h, wt, y []float64
+	// wc, yc and cols are narrow's buffers for the active outputs.
+	wc, yc []float64
+	cols   []int
+	// dimStep, partStep and parts lay out the outputs of each dimension of
+	// x_b (see above); parts 0 means unknown: all outputs are computed.
+	dimStep, partStep, parts int
 }
 
 // forward evaluates net on the rows [masked x_a, ctx_r], n rows, keeping
@@ -52,16 +69,15 @@ func (b *condInput) forwardShared(net *nn.Sequential, x, ctx []float64, per int,
 	rest := net.Layers[1:]
 	for i, l := range rest {
 		if d, ok := l.(*nn.Dense); ok && i == len(rest)-1 && d.OutDim() <= narrowOut {
-			out = b.narrow(d, out, n)
+			out = b.narrow(d, out, mask, D, a, n)
 			continue
 		}
 		if _, ok := l.(*nn.ReLU); ok {
 			// In place: out is a buffer of this pass, and no
-			// backward pass follows.
+			// backward pass follows. max has no branch to mispredict
+			// (see nn.ReLU.Forward).
 			for j, v := range out {
-				if v <= 0 {
-					out[j] = 0
-				}
+				out[j] = max(v, 0)
 			}
 			continue
 		}
@@ -76,8 +92,13 @@ const narrowOut = 32
 // narrow is d.Forward for a layer with few outputs (the conditioner's
 // last): gonum's plain kernel would run one axpy of length Out per input
 // and row, while with Wᵀ stored it runs one dot of length In per output
-// and row, several times faster for Out = 10.
-func (b *condInput) narrow(d *nn.Dense, x []float64, n int) []float64 {
+// and row, several times faster for Out = 10. When the output layout is
+// known (b.parts > 0) and x has a mask of D values per row (x_b after its
+// first a), it computes, over each run of rows with the same mask of x_b,
+// only the outputs of its active dimensions, and leaves the others zero:
+// each output is one dot product either way, so the values computed are
+// the same.
+func (b *condInput) narrow(d *nn.Dense, x []float64, mask []bool, D, a, n int) []float64 {
 	in, out := d.InDim(), d.OutDim()
 	b.wt = grow(b.wt, out*in)
 	for i := 0; i < in; i++ {
@@ -86,10 +107,50 @@ func (b *condInput) narrow(d *nn.Dense, x []float64, n int) []float64 {
 		}
 	}
 	b.y = grow(b.y, n*out)
-	for r := 0; r < n; r++ {
-		copy(b.y[r*out:(r+1)*out], d.B.Value)
+	if b.parts == 0 || mask == nil {
+		for r := 0; r < n; r++ {
+			copy(b.y[r*out:(r+1)*out], d.B.Value)
+		}
+		nn.MatMul(false, true, n, out, in, 1, x, b.wt, 1, b.y)
+		return b.y
 	}
-	nn.MatMul(false, true, n, out, in, 1, x, b.wt, 1, b.y)
+	clear(b.y)
+	for lo := 0; lo < n; {
+		tail := mask[lo*D+a : (lo+1)*D]
+		hi := lo + 1
+		for hi < n && slices.Equal(mask[hi*D+a:(hi+1)*D], tail) {
+			hi++
+		}
+		b.cols = b.cols[:0]
+		for j, on := range tail {
+			if on {
+				for t := 0; t < b.parts; t++ {
+					b.cols = append(b.cols, j*b.dimStep+t*b.partStep)
+				}
+			}
+		}
+		if k := len(b.cols); k > 0 {
+			rows := hi - lo
+			b.wc = grow(b.wc, k*in)
+			b.yc = grow(b.yc, rows*k)
+			for c, o := range b.cols {
+				copy(b.wc[c*in:(c+1)*in], b.wt[o*in:(o+1)*in])
+			}
+			for r := 0; r < rows; r++ {
+				for c, o := range b.cols {
+					b.yc[r*k+c] = d.B.Value[o]
+				}
+			}
+			nn.MatMul(false, true, rows, k, in, 1, x[lo*in:hi*in], b.wc, 1, b.yc)
+			for r := 0; r < rows; r++ {
+				y := b.y[(lo+r)*out : (lo+r+1)*out]
+				for c, o := range b.cols {
+					y[o] = b.yc[r*k+c]
+				}
+			}
+		}
+		lo = hi
+	}
 	return b.y
 }
 

@@ -47,7 +47,16 @@ func NewAffineCoupling(name string, dim, ctxDim, hidden, depth int, act string, 
 	if clamp <= 0 {
 		panic(fmt.Sprintf("flow: coupling clamp %g must be positive", clamp))
 	}
-	return &AffineCoupling{Cond: cond, dim: dim, a: a, ctxDim: ctxDim, clamp: clamp}
+	return newAffine(cond, dim, a, ctxDim, clamp)
+}
+
+// newAffine assembles an affine coupling around its conditioner; output j
+// of the conditioner is the log-scale of dimension j of x_b and output
+// D−a+j its shift.
+func newAffine(cond *nn.Sequential, dim, a, ctxDim int, clamp float64) *AffineCoupling {
+	c := &AffineCoupling{Cond: cond, dim: dim, a: a, ctxDim: ctxDim, clamp: clamp}
+	c.cin.dimStep, c.cin.partStep, c.cin.parts = 1, dim-a, 2
+	return c
 }
 
 // Params returns the conditioner's parameters.
@@ -55,7 +64,7 @@ func (c *AffineCoupling) Params() []*nn.Param { return c.Cond.Params() }
 
 // Replica returns a coupling sharing the conditioner's parameters.
 func (c *AffineCoupling) Replica() Transform {
-	return &AffineCoupling{Cond: c.Cond.Replica().(*nn.Sequential), dim: c.dim, a: c.a, ctxDim: c.ctxDim, clamp: c.clamp}
+	return newAffine(c.Cond.Replica().(*nn.Sequential), c.dim, c.a, c.ctxDim, c.clamp)
 }
 
 // condition evaluates the conditioner on [masked x_a, ctx].

@@ -1,0 +1,95 @@
+package fit
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	metabeta "github.com/metabeta-go/metabeta"
+	"github.com/metabeta-go/metabeta/npe/estimator"
+)
+
+// BenchmarkFitNPESleepstudy is what `metabeta fit --method npe --chains 1
+// --draws 1000` does on sleepstudy once its data and model are loaded: the
+// design check, the range check, sampling with random effects and the
+// summaries of 5 global parameters and 36 random effects. "old" is the
+// embedded default model (marginal flow variable); "whitened" an untrained
+// model of the default architecture with the whitened flow variable (the
+// cost does not depend on the weights' values).
+func BenchmarkFitNPESleepstudy(b *testing.B) {
+	for _, method := range []string{MethodNPE, MethodNPEIS} {
+		for _, name := range []string{"old", "whitened"} {
+			b.Run(method+"/"+name, func(b *testing.B) {
+				m := benchModel(b, name)
+				d, pr := loadSleepstudy(b)
+				opt := Options{Method: method, Model: m, NPE: NPEOptions{Draws: 1000, Seed: 1}}
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Fit(context.Background(), d, pr, opt); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkFitNPEColdSleepstudy is BenchmarkFitNPESleepstudy as a process
+// of `metabeta fit` meets it: each iteration decodes the model from its
+// bytes and fits once, so that first-use costs (buffers, replicas) count.
+func BenchmarkFitNPEColdSleepstudy(b *testing.B) {
+	for _, name := range []string{"old", "whitened"} {
+		b.Run(name, func(b *testing.B) {
+			var raw bytes.Buffer
+			if err := benchModel(b, name).Save(&raw); err != nil {
+				b.Fatal(err)
+			}
+			d, pr := loadSleepstudy(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := estimator.Load(bytes.NewReader(raw.Bytes()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				opt := Options{Method: MethodNPE, Model: m, NPE: NPEOptions{Draws: 1000, Seed: 1}}
+				if _, err := Fit(context.Background(), d, pr, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadDefaultModel is the start-up cost of decoding the embedded
+// default model.
+func BenchmarkLoadDefaultModel(b *testing.B) {
+	raw, err := metabeta.DefaultModel()
+	if err != nil {
+		b.Skip(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := estimator.Load(bytes.NewReader(raw)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchModel(b *testing.B, name string) *estimator.Model {
+	b.Helper()
+	if name == "old" {
+		raw, err := metabeta.DefaultModel()
+		if err != nil {
+			b.Skip(err)
+		}
+		m, err := estimator.Load(bytes.NewReader(raw))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	cfg := estimator.DefaultConfig()
+	cfg.FlowVariable = estimator.FlowWhitened
+	return estimator.New(cfg, rand.New(rand.NewPCG(1, 1)))
+}
