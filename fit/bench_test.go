@@ -48,7 +48,7 @@ func BenchmarkFitNPEColdSleepstudy(b *testing.B) {
 			d, pr := loadSleepstudy(b)
 			b.ReportAllocs()
 			for b.Loop() {
-				m, err := estimator.Load(bytes.NewReader(raw.Bytes()))
+				m, err := estimator.LoadBytes(raw.Bytes())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -70,7 +70,7 @@ func BenchmarkLoadDefaultModel(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := estimator.Load(bytes.NewReader(raw)); err != nil {
+		if _, err := estimator.LoadBytes(raw); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -286,7 +285,7 @@ func loadNPEModel(path string) (*estimator.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := estimator.Load(bytes.NewReader(raw))
+	m, err := estimator.LoadBytes(raw)
 	if err != nil {
 		if path == "" {
 			return nil, fmt.Errorf("embedded model: %w", err)

@@ -50,8 +50,9 @@ type Model struct {
 }
 
 // New returns a model of architecture cfg (zero fields take
-// DefaultConfig's values) with weights initialized from rng. It panics on an
-// invalid cfg, a programmer error.
+// DefaultConfig's values) with weights initialized from rng (nil: left
+// zero, for LoadBytes, which overwrites them). It panics on an invalid cfg,
+// a programmer error.
 func New(cfg Config, rng *rand.Rand) *Model {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {

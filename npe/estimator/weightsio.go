@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 
 	"github.com/metabeta-go/metabeta/npe/weights"
 )
@@ -29,6 +28,12 @@ func Load(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("estimator: reading model: %w", err)
 	}
+	return LoadBytes(data)
+}
+
+// LoadBytes is Load from the file's bytes (an embedded model), without
+// copying them through a reader.
+func LoadBytes(data []byte) (*Model, error) {
 	cfg, err := headerConfig(data)
 	if err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w", err)
@@ -37,7 +42,7 @@ func Load(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w: %v", weights.ErrMismatch, err)
 	}
-	if err := weights.Load(bytes.NewReader(data), m.Config, m.Params()); err != nil {
+	if err := weights.LoadBytes(data, m.Config, m.Params()); err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w", err)
 	}
 	return m, nil
@@ -54,9 +59,9 @@ func newChecked(cfg Config) (m *Model, err error) {
 		cfg.FlowHidden > 1<<14 || cfg.ContextHidden > 1<<14 || cfg.Context > 1<<14 || cfg.SummaryOut > 1<<14 || cfg.FlowDepth > 64 || cfg.LocalBlocks > 64 {
 		return nil, fmt.Errorf("estimator: implausible architecture %+v", cfg)
 	}
-	// The weights overwrite every value, so the initialization stream is
-	// irrelevant; a fixed one keeps Load deterministic.
-	return New(cfg, rand.New(rand.NewPCG(0, 0))), nil
+	// The weights overwrite every value: no initialization (nil rng, see
+	// package nn's initializers).
+	return New(cfg, nil), nil
 }
 
 // headerConfig parses the model Config in the header of a weights file,

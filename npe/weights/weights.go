@@ -123,6 +123,12 @@ func Load(r io.Reader, config any, params []*nn.Param) error {
 	if err != nil {
 		return fmt.Errorf("weights: reading: %w", err)
 	}
+	return LoadBytes(data, config, params)
+}
+
+// LoadBytes is Load from the file's bytes, for a caller that holds them
+// (an embedded model) and need not copy them through a reader.
+func LoadBytes(data []byte, config any, params []*nn.Param) error {
 	h, payload, err := parse(data)
 	if err != nil {
 		return err
