@@ -34,7 +34,11 @@ func Load(r io.Reader) (*Model, error) {
 // LoadBytes is Load from the file's bytes (an embedded model), without
 // copying them through a reader.
 func LoadBytes(data []byte) (*Model, error) {
-	cfg, err := headerConfig(data)
+	f, err := weights.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("estimator: loading model: %w", err)
+	}
+	cfg, err := decodeConfig(f.Config())
 	if err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w", err)
 	}
@@ -42,7 +46,7 @@ func LoadBytes(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w: %v", weights.ErrMismatch, err)
 	}
-	if err := weights.LoadBytes(data, m.Config, m.Params()); err != nil {
+	if err := f.Load(m.Config, m.Params()); err != nil {
 		return nil, fmt.Errorf("estimator: loading model: %w", err)
 	}
 	return m, nil
@@ -64,13 +68,10 @@ func newChecked(cfg Config) (m *Model, err error) {
 	return New(cfg, nil), nil
 }
 
-// headerConfig parses the model Config in the header of a weights file,
-// which weights.Config verifies (magic, checksum, version) before reading.
-func headerConfig(data []byte) (Config, error) {
-	raw, err := weights.Config(data)
-	if err != nil {
-		return Config{}, err
-	}
+// decodeConfig decodes the model Config in the header of a weights file
+// (weights.File.Config), which weights.Parse has verified (magic, checksum,
+// version).
+func decodeConfig(raw []byte) (Config, error) {
 	var cfg Config
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

@@ -42,12 +42,33 @@ type header struct {
 // verifies the file first, as Load does, so a corrupted header is reported
 // as ErrCorrupt and never parsed.
 func Config(data []byte) (json.RawMessage, error) {
-	h, _, err := parse(data)
+	f, err := Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	return h.Config, nil
+	return f.Config(), nil
 }
+
+// File is a verified weights file, for a caller that reads its config and
+// then its values (Config then Load would verify the checksum twice, half
+// of decoding the default model).
+type File struct {
+	h       header
+	payload []byte
+}
+
+// Parse verifies the weights file data as Load does (ErrFormat, ErrCorrupt,
+// ErrVersion); the File refers to data, which must stay unchanged.
+func Parse(data []byte) (*File, error) {
+	h, payload, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return &File{h: h, payload: payload}, nil
+}
+
+// Config returns the architecture config stored in the file's header.
+func (f *File) Config() json.RawMessage { return f.h.Config }
 
 // parse verifies a weights file, in the order magic, checksum, version,
 // header, and returns its header and payload. The checksum comes before
@@ -129,10 +150,16 @@ func Load(r io.Reader, config any, params []*nn.Param) error {
 // LoadBytes is Load from the file's bytes, for a caller that holds them
 // (an embedded model) and need not copy them through a reader.
 func LoadBytes(data []byte, config any, params []*nn.Param) error {
-	h, payload, err := parse(data)
+	f, err := Parse(data)
 	if err != nil {
 		return err
 	}
+	return f.Load(config, params)
+}
+
+// Load is the package's Load of a parsed file.
+func (f *File) Load(config any, params []*nn.Param) error {
+	h, payload := f.h, f.payload
 	want, err := json.Marshal(config)
 	if err != nil {
 		return fmt.Errorf("weights: encoding config: %w", err)
