@@ -118,6 +118,6 @@ func (a *ActNorm) Backward(dx, _ []float64, dz, dLogDet []float64) {
 	}
 }
 
-func (a *ActNorm) inverseShared(x, z, _ []float64, _ int, mask []bool, logDet []float64, n int) {
+func (a *ActNorm) inverseShared(x, z, _ []float64, _ int, mask []bool, logDet []float64, n int, _ *condInput) {
 	a.Inverse(x, z, nil, mask, logDet, n)
 }

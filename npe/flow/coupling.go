@@ -47,16 +47,7 @@ func NewAffineCoupling(name string, dim, ctxDim, hidden, depth int, act string, 
 	if clamp <= 0 {
 		panic(fmt.Sprintf("flow: coupling clamp %g must be positive", clamp))
 	}
-	return newAffine(cond, dim, a, ctxDim, clamp)
-}
-
-// newAffine assembles an affine coupling around its conditioner; output j
-// of the conditioner is the log-scale of dimension j of x_b and output
-// D−a+j its shift.
-func newAffine(cond *nn.Sequential, dim, a, ctxDim int, clamp float64) *AffineCoupling {
-	c := &AffineCoupling{Cond: cond, dim: dim, a: a, ctxDim: ctxDim, clamp: clamp}
-	c.cin.dimStep, c.cin.partStep, c.cin.parts = 1, dim-a, 2
-	return c
+	return &AffineCoupling{Cond: cond, dim: dim, a: a, ctxDim: ctxDim, clamp: clamp}
 }
 
 // Params returns the conditioner's parameters.
@@ -64,7 +55,7 @@ func (c *AffineCoupling) Params() []*nn.Param { return c.Cond.Params() }
 
 // Replica returns a coupling sharing the conditioner's parameters.
 func (c *AffineCoupling) Replica() Transform {
-	return newAffine(c.Cond.Replica().(*nn.Sequential), c.dim, c.a, c.ctxDim, c.clamp)
+	return &AffineCoupling{Cond: c.Cond.Replica().(*nn.Sequential), dim: c.dim, a: c.a, ctxDim: c.ctxDim, clamp: c.clamp}
 }
 
 // condition evaluates the conditioner on [masked x_a, ctx].
@@ -100,8 +91,11 @@ func (c *AffineCoupling) Inverse(x, z, ctx []float64, mask []bool, logDet []floa
 }
 
 // inverseShared is Inverse with row r conditioned on context row r/per.
-func (c *AffineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int) {
-	c.invert(x, z, c.cin.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
+// Output j of the conditioner is the log-scale of dimension j of x_b and
+// output D−a+j its shift.
+func (c *AffineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int, sc *condInput) {
+	sc.dimStep, sc.partStep, sc.parts = 1, c.dim-c.a, 2
+	c.invert(x, z, sc.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
 }
 
 // invert applies the inverse coupling given the conditioner's output.

@@ -70,6 +70,9 @@ type Flow struct {
 	logDet []float64
 	baseLP []float64
 	g, g2  []float64
+	// scratch holds the conditioners' buffers in SampleShared, shared by
+	// the couplings (see sharedInverter).
+	scratch condInput
 }
 
 // New builds a flow from cfg with random weight initialization drawn from
@@ -235,7 +238,7 @@ func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bo
 	f.Base.Sample(rng, f.xs[L], f.masks[L], n)
 	f.Base.LogProb(f.baseLP, f.xs[L], f.masks[L], n)
 	for i := L - 1; i >= 0; i-- {
-		f.Transforms[i].(sharedInverter).inverseShared(f.xs[i], f.xs[i+1], ctx, per, f.masks[i], f.logDet, n)
+		f.Transforms[i].(sharedInverter).inverseShared(f.xs[i], f.xs[i+1], ctx, per, f.masks[i], f.logDet, n, &f.scratch)
 	}
 	copy(x, f.xs[0])
 	if logq != nil {

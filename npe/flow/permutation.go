@@ -76,6 +76,6 @@ func (p *Permutation) Backward(dx, _ []float64, dz, _ []float64) {
 	}
 }
 
-func (p *Permutation) inverseShared(x, z, _ []float64, _ int, mask []bool, logDet []float64, n int) {
+func (p *Permutation) inverseShared(x, z, _ []float64, _ int, mask []bool, logDet []float64, n int, _ *condInput) {
 	p.Inverse(x, z, nil, mask, logDet, n)
 }

@@ -270,8 +270,9 @@ func (c *SplineCoupling) Inverse(x, z, ctx []float64, mask []bool, logDet []floa
 }
 
 // inverseShared is Inverse with row r conditioned on context row r/per.
-func (c *SplineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int) {
-	c.invert(x, z, c.cin.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
+func (c *SplineCoupling) inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int, sc *condInput) {
+	sc.parts = 0 // all outputs (narrow is for fewer than a spline has)
+	c.invert(x, z, sc.forwardShared(c.Cond, z, ctx, per, mask, c.dim, c.a, c.ctxDim, n), mask, logDet, n)
 }
 
 // invert applies the inverse splines given the conditioner's output.

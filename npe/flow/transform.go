@@ -22,9 +22,11 @@ type Transform interface {
 
 // sharedInverter is implemented by every transform of this package: Inverse
 // for n rows whose contexts repeat in runs of per (row r uses row r/per of
-// ctx), which conditioners evaluate at a fraction of the cost.
+// ctx), which conditioners evaluate at a fraction of the cost. sc is the
+// conditioners' scratch, shared by the transforms of a flow (they run one
+// after the other, and nothing of a conditioner's pass is needed after it).
 type sharedInverter interface {
-	inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int)
+	inverseShared(x, z, ctx []float64, per int, mask []bool, logDet []float64, n int, sc *condInput)
 }
 
 // maskMapper is implemented by transforms that move dimensions, so that the
