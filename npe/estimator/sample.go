@@ -144,7 +144,10 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 // were padding). A dataset's context does not depend on the sets it is
 // batched with or on the padding (attention masks padded keys, pooling
 // padded rows, every other layer is row-wise), so the contexts are those
-// of contextOf(sub). The result is a fresh slice.
+// of contextOf(sub). Pieces span up to 12.5% more groups than their
+// smallest set (+1): single-core CPU per batch of BenchmarkSampleBatch was
+// within 5% for spans of 0 to 25%, and 50% cost more. The result is a
+// fresh slice.
 func (m *Model) contextsOf(sub []*prepared) []float64 {
 	c := m.Config.Context
 	ctxs := make([]float64, len(sub)*c)
@@ -153,7 +156,7 @@ func (m *Model) contextsOf(sub []*prepared) []float64 {
 		hi := lo + 1
 		for ; hi < len(sub); hi++ {
 			g := sub[hi].m
-			if max(large, g) > min(small, g)+min(small, g)/4+2 {
+			if max(large, g) > min(small, g)+min(small, g)/8+1 {
 				break
 			}
 			small, large = min(small, g), max(large, g)
