@@ -21,6 +21,9 @@ type Model struct {
 	flow    *flow.Flow
 	// flowReps are replicas of flow for the parallel chunks of sampling.
 	flowReps []*flow.Flow
+	// ctxReps share m's summary and context networks, for SampleBatch's
+	// contexts computed in parallel (contextsOf).
+	ctxReps []*Model
 	// local is the observation-level set transformer of Config.Tokens
 	// "local" and "both"; nil for the default group statistics.
 	local *nn.SetTransformer

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/metabeta-go/metabeta/lmm"
 	"github.com/metabeta-go/metabeta/npe/nn"
@@ -146,11 +147,16 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 // padded rows, every other layer is row-wise), so the contexts are those
 // of contextOf(sub). Pieces span up to 12.5% more groups than their
 // smallest set (+1): single-core CPU per batch of BenchmarkSampleBatch was
-// within 5% for spans of 0 to 25%, and 50% cost more. The result is a
-// fresh slice.
+// within 5% for spans of 0 to 25%, and 50% cost more. The pieces are cut
+// into GOMAXPROCS shares of about equal cost, run in parallel on replicas
+// of the networks: small pieces have too little work inside to spread over
+// the cores. The result is a fresh slice.
 func (m *Model) contextsOf(sub []*prepared) []float64 {
 	c := m.Config.Context
 	ctxs := make([]float64, len(sub)*c)
+	var cuts []int // piece k is sub[cuts[k]:cuts[k+1]]
+	var cost []float64
+	total := 0.0
 	for lo := 0; lo < len(sub); {
 		small, large := sub[lo].m, sub[lo].m
 		hi := lo + 1
@@ -161,9 +167,41 @@ func (m *Model) contextsOf(sub []*prepared) []float64 {
 			}
 			small, large = min(small, g), max(large, g)
 		}
-		copy(ctxs[lo*c:hi*c], m.contextOf(sub[lo:hi]))
+		// Attention is b·s² and the row-wise layers b·s times the width.
+		w := float64(hi-lo) * float64(large) * float64(large+m.Config.Width)
+		cuts, cost = append(cuts, lo), append(cost, w)
+		total += w
 		lo = hi
 	}
+	cuts = append(cuts, len(sub))
+	// Shares of consecutive pieces, each of about total/workers.
+	workers := min(runtime.GOMAXPROCS(0), len(cost))
+	shares := []int{0} // share s is pieces shares[s]:shares[s+1]
+	acc := 0.0
+	for k, w := range cost {
+		acc += w
+		if len(shares) < workers && acc >= total*float64(len(shares))/float64(workers) && k+1 < len(cost) {
+			shares = append(shares, k+1)
+		}
+	}
+	shares = append(shares, len(cost))
+	for len(m.ctxReps) < len(shares)-2 {
+		r := &Model{Config: m.Config, summary: m.summary.Replica(), context: m.context.Replica().(*nn.Sequential)}
+		if m.local != nil {
+			r.local = m.local.Replica()
+		}
+		m.ctxReps = append(m.ctxReps, r)
+	}
+	nn.ParallelFor(len(shares)-1, func(s int) {
+		net := m
+		if s > 0 {
+			net = m.ctxReps[s-1]
+		}
+		for k := shares[s]; k < shares[s+1]; k++ {
+			lo, hi := cuts[k], cuts[k+1]
+			copy(ctxs[lo*c:hi*c], net.contextOf(sub[lo:hi]))
+		}
+	})
 	return ctxs
 }
 
