@@ -3,6 +3,7 @@ package estimator
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/metabeta-go/metabeta/npe/flow"
 	"github.com/metabeta-go/metabeta/npe/nn"
@@ -19,8 +20,10 @@ type Model struct {
 	summary *nn.SetTransformer
 	context *nn.Sequential
 	flow    *flow.Flow
-	// flowReps are replicas of flow for the parallel chunks of sampling.
+	// flowReps are the idle replicas of flow for the parallel chunks of
+	// sampling (takeFlow, putFlow), guarded by flowMu.
 	flowReps []*flow.Flow
+	flowMu   sync.Mutex
 	// ctxReps share m's summary and context networks, for SampleBatch's
 	// contexts computed in parallel (contextsOf).
 	ctxReps []*Model

@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/metabeta-go/metabeta/lmm"
+	"github.com/metabeta-go/metabeta/npe/flow"
 	"github.com/metabeta-go/metabeta/npe/nn"
 )
 
@@ -219,16 +220,37 @@ func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Ran
 	logq = make([]float64, rows)
 	cs := drawChunks(len(preps), n)
 	rngs := splitRand(rng, len(cs))
-	for len(m.flowReps) < len(cs) {
-		m.flowReps = append(m.flowReps, m.flow.Replica())
-	}
 	nn.ParallelFor(len(cs), func(i int) {
 		ch := cs[i]
 		k := ch.hi - ch.lo
-		m.flowReps[i].SampleShared(rngs[i], u[ch.lo*FlowDim:ch.hi*FlowDim], ctx[ch.ctx*c:(ch.ctx+k/ch.per)*c],
+		// A chunk's draws depend on its stream only, not on the replica
+		// (buffers) that takes them: replicas are as many as chunks run
+		// at once, not one per chunk.
+		f := m.takeFlow()
+		f.SampleShared(rngs[i], u[ch.lo*FlowDim:ch.hi*FlowDim], ctx[ch.ctx*c:(ch.ctx+k/ch.per)*c],
 			ch.per, m.dimMask[ch.lo*FlowDim:ch.hi*FlowDim], logq[ch.lo:ch.hi], k)
+		m.putFlow(f)
 	})
 	return u, logq
+}
+
+// takeFlow returns an idle replica of the flow, made if none is idle.
+func (m *Model) takeFlow() *flow.Flow {
+	m.flowMu.Lock()
+	defer m.flowMu.Unlock()
+	if k := len(m.flowReps); k > 0 {
+		f := m.flowReps[k-1]
+		m.flowReps = m.flowReps[:k-1]
+		return f
+	}
+	return m.flow.Replica()
+}
+
+// putFlow returns a replica of takeFlow.
+func (m *Model) putFlow(f *flow.Flow) {
+	m.flowMu.Lock()
+	m.flowReps = append(m.flowReps, f)
+	m.flowMu.Unlock()
 }
 
 // finish maps one dataset's flow draws u (with log q_u in logq, which the

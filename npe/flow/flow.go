@@ -71,8 +71,10 @@ type Flow struct {
 	baseLP []float64
 	g, g2  []float64
 	// scratch holds the conditioners' buffers in SampleShared, shared by
-	// the couplings (see sharedInverter).
-	scratch condInput
+	// the couplings (see sharedInverter), and pingPong its two buffers of
+	// draws.
+	scratch  condInput
+	pingPong [2][]float64
 }
 
 // New builds a flow from cfg with random weight initialization drawn from
@@ -139,6 +141,15 @@ func (f *Flow) InitData(x, ctx []float64, mask []bool, n int) {
 }
 
 func (f *Flow) prepare(mask []bool, n int) {
+	f.prepareMasks(mask, n)
+	for i := range f.xs {
+		f.xs[i] = grow(f.xs[i], n*f.Config.Dim)
+	}
+}
+
+// prepareMasks is prepare without the inputs of every transform, which
+// SampleShared does not keep.
+func (f *Flow) prepareMasks(mask []bool, n int) {
 	D := f.Config.Dim
 	if mask != nil && len(mask) != n*D {
 		panic("flow: mask size mismatch")
@@ -149,8 +160,7 @@ func (f *Flow) prepare(mask []bool, n int) {
 		f.xs = make([][]float64, L+1)
 		f.masks = make([][]bool, L+1)
 	}
-	for i := range f.xs {
-		f.xs[i] = grow(f.xs[i], n*D)
+	for i := range f.masks {
 		if mask == nil {
 			f.masks[i] = nil
 			continue
@@ -233,14 +243,20 @@ func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bo
 	if per <= 0 || n%per != 0 || len(x) != n*f.Config.Dim || len(ctx) != n/per*f.Config.Context {
 		panic("flow: input size mismatch")
 	}
-	f.prepare(mask, n)
+	f.prepareMasks(mask, n)
 	L := len(f.Transforms)
-	f.Base.Sample(rng, f.xs[L], f.masks[L], n)
-	f.Base.LogProb(f.baseLP, f.xs[L], f.masks[L], n)
-	for i := L - 1; i >= 0; i-- {
-		f.Transforms[i].(sharedInverter).inverseShared(f.xs[i], f.xs[i+1], ctx, per, f.masks[i], f.logDet, n, &f.scratch)
+	// Two buffers in turn: the input of transform i is buf[(i+1)%2] and
+	// its output buf[i%2] (no Backward follows).
+	for i := range f.pingPong {
+		f.pingPong[i] = grow(f.pingPong[i], n*f.Config.Dim)
 	}
-	copy(x, f.xs[0])
+	buf := f.pingPong
+	f.Base.Sample(rng, buf[L%2], f.masks[L], n)
+	f.Base.LogProb(f.baseLP, buf[L%2], f.masks[L], n)
+	for i := L - 1; i >= 0; i-- {
+		f.Transforms[i].(sharedInverter).inverseShared(buf[i%2], buf[(i+1)%2], ctx, per, f.masks[i], f.logDet, n, &f.scratch)
+	}
+	copy(x, buf[0])
 	if logq != nil {
 		for r := 0; r < n; r++ {
 			logq[r] = f.baseLP[r] - f.logDet[r]
