@@ -13,15 +13,16 @@ import (
 // BenchmarkFitNPESleepstudy is what `metabeta fit --method npe --chains 1
 // --draws 1000` does on sleepstudy once its data and model are loaded: the
 // design check, the range check, sampling with random effects and the
-// summaries of 5 global parameters and 36 random effects. "old" is the
-// embedded default model (marginal flow variable); "whitened" an untrained
-// model of the default architecture with the whitened flow variable (the
-// cost does not depend on the weights' values).
+// summaries of 5 global parameters and 36 random effects, for untrained
+// models of the default architecture with either flow variable (the cost
+// does not depend on the weights' values): "marginal" is the architecture
+// of the model shipped before the whitened flow variable, "whitened" that
+// of estimator.TrainDefault.
 func BenchmarkFitNPESleepstudy(b *testing.B) {
 	for _, method := range []string{MethodNPE, MethodNPEIS} {
-		for _, name := range []string{"old", "whitened"} {
+		for _, name := range []string{estimator.FlowMarginal, estimator.FlowWhitened} {
 			b.Run(method+"/"+name, func(b *testing.B) {
-				m := benchModel(b, name)
+				m := benchModel(name)
 				d, pr := loadSleepstudy(b)
 				opt := Options{Method: method, Model: m, NPE: NPEOptions{Draws: 1000, Seed: 1}}
 				b.ReportAllocs()
@@ -39,10 +40,10 @@ func BenchmarkFitNPESleepstudy(b *testing.B) {
 // of `metabeta fit` meets it: each iteration decodes the model from its
 // bytes and fits once, so that first-use costs (buffers, replicas) count.
 func BenchmarkFitNPEColdSleepstudy(b *testing.B) {
-	for _, name := range []string{"old", "whitened"} {
+	for _, name := range []string{estimator.FlowMarginal, estimator.FlowWhitened} {
 		b.Run(name, func(b *testing.B) {
 			var raw bytes.Buffer
-			if err := benchModel(b, name).Save(&raw); err != nil {
+			if err := benchModel(name).Save(&raw); err != nil {
 				b.Fatal(err)
 			}
 			d, pr := loadSleepstudy(b)
@@ -76,20 +77,10 @@ func BenchmarkLoadDefaultModel(b *testing.B) {
 	}
 }
 
-func benchModel(b *testing.B, name string) *estimator.Model {
-	b.Helper()
-	if name == "old" {
-		raw, err := metabeta.DefaultModel()
-		if err != nil {
-			b.Skip(err)
-		}
-		m, err := estimator.Load(bytes.NewReader(raw))
-		if err != nil {
-			b.Fatal(err)
-		}
-		return m
-	}
+// benchModel is an untrained model of the default architecture with flow
+// variable v.
+func benchModel(v string) *estimator.Model {
 	cfg := estimator.DefaultConfig()
-	cfg.FlowVariable = estimator.FlowWhitened
+	cfg.FlowVariable = v
 	return estimator.New(cfg, rand.New(rand.NewPCG(1, 1)))
 }
