@@ -96,7 +96,19 @@ func placeQuantiles(x []float64, ps []float64) {
 			if r < start {
 				continue // placed already
 			}
-			selectRank(x[start:], r-start)
+			if r == start {
+				// The smallest of the rest (the upper neighbour of the
+				// rank just placed): one scan.
+				k := start
+				for i := start + 1; i < len(x); i++ {
+					if x[i] < x[k] {
+						k = i
+					}
+				}
+				x[start], x[k] = x[k], x[start]
+			} else {
+				selectRank(x[start:], r-start)
+			}
 			start = r + 1
 		}
 	}
