@@ -106,14 +106,5 @@ func fitLaplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options
 	lopt := opt.NPE
 	lopt.Importance = opt.Method == MethodLaplaceIS
 	res, err := Laplace(ctx, d, prior, lopt)
-	if err != nil {
-		if opt.Fallback && ctx.Err() == nil {
-			return fallback(ctx, d, prior, opt, err.Error())
-		}
-		return nil, err
-	}
-	if why := KFallback(res); why != "" && opt.Fallback {
-		return fallback(ctx, d, prior, opt, why)
-	}
-	return res, nil
+	return orFallback(ctx, d, prior, opt, res, err)
 }

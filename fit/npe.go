@@ -67,39 +67,10 @@ func npeWith(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.P
 		return nil, fmt.Errorf("npe: %w", err)
 	}
 	method := MethodNPE
-	var warnings []string
-	warnings = append(warnings, post.Warnings...)
-	var diag Diagnostics
 	if opt.Importance {
 		method = MethodNPEIS
-		imp, err := estimator.ImportanceSample(d, prior, post, rng)
-		if err != nil {
-			return nil, fmt.Errorf("npe-is: %w", err)
-		}
-		k, thr, eff := Num(imp.KHat), Num(imp.Threshold), Num(imp.ESS/float64(post.N))
-		diag.ParetoK, diag.KThreshold, diag.ISEfficiency = &k, &thr, &eff
-		warnings = append(warnings, imp.Warnings...)
-		post = imp.Resampled
 	}
-	sampled := time.Since(start)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	draws := postDraws(d, post)
-	globals, random := summarize(draws, d.Dim(), false)
-	return &Result{
-		Method:        method,
-		Formula:       d.Formula,
-		NObs:          d.N(),
-		NGroups:       d.M(),
-		Prior:         prior.SpecJSON(d),
-		Parameters:    globals,
-		RandomEffects: random,
-		Diagnostics:   diag,
-		Timing:        Timing{Wall: time.Since(start).Seconds(), Sampling: sampled.Seconds()},
-		Warnings:      nonNil(warnings),
-		Draws:         draws,
-	}, nil
+	return proposalResult(ctx, d, prior, post, method, opt.Importance, rng, start)
 }
 
 // postDraws lays an NPE posterior out as one chain of draws: the global
@@ -185,6 +156,13 @@ func fitNPE(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options, ch
 	npeOpt := opt.NPE
 	npeOpt.Importance = opt.Method == MethodNPEIS
 	res, err := npeWith(ctx, opt.Model, d, prior, npeOpt, &rc)
+	return orFallback(ctx, d, prior, opt, res, err)
+}
+
+// orFallback returns the result res (or error err) of a proposal-based
+// method, replaced, when opt.Fallback, by NUTS on an error of the method or
+// a Pareto k̂ above its threshold (KFallback).
+func orFallback(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt Options, res *Result, err error) (*Result, error) {
 	if err != nil {
 		if opt.Fallback && ctx.Err() == nil {
 			return fallback(ctx, d, prior, opt, err.Error())
