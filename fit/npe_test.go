@@ -12,17 +12,12 @@ import (
 )
 
 // TestNPESleepstudyAgainstRstan checks the embedded model on sleepstudy
-// with the prior of the rstan reference fit. The npe issue's real-data
-// target is posterior means within 0.2 reference SD of rstan's; with 4000
-// draws the Monte Carlo error of a mean is about 0.02 SD. npe-is meets it
-// and is checked at 0.2, with its Pareto k̂ below the threshold (no
-// fallback needed). npe meets it on four of five parameters but not on
-// sd_Subject__Days, whose mean it puts 0.19–0.23 reference SD low (5 seeds
-// of 4000 draws), so npe is checked at 0.25 as a regression guard, not as
-// the target. The SDs are not checked: npe's SD of b_Intercept is 1.6×
-// rstan's (the flow is scaled by the Laplace marginal SDs and misses the
-// strong intercept–slope correlation of non-centred Days; see the issue
-// note), which npe-is corrects.
+// with the prior of the rstan reference fit (testdata/reference) against
+// the real suite's criterion of the whitened-flow issue: every posterior
+// mean within 0.15 reference SD of rstan's and every SD within ±15%. With
+// 4000 independent draws the Monte Carlo error of a mean is about
+// 1/√4000 ≈ 0.016 SD and that of an SD about 1/√8000 ≈ 1.1%. npe-is must
+// keep its own result (Pareto k̂ below the threshold).
 func TestNPESleepstudyAgainstRstan(t *testing.T) {
 	raw, err := metabeta.DefaultModel()
 	if err != nil {
@@ -41,12 +36,14 @@ func TestNPESleepstudyAgainstRstan(t *testing.T) {
 		}
 		for _, s := range res.Parameters {
 			r := ref[strings.Replace(s.Name, "sd_Subject__", "sd_", 1)]
-			tol := 0.2
-			if !importance {
-				tol = 0.25
+			dm := math.Abs(float64(s.Mean)-r[0]) / r[1]
+			ratio := float64(s.SD) / r[1]
+			t.Logf("%s %s: |Δmean|/sd_ref %.3f, sd/sd_ref %.3f", res.Method, s.Name, dm, ratio)
+			if dm > 0.15 {
+				t.Errorf("%s %s: mean %.4g, rstan %.4g: off by %.3f reference SD (> 0.15)", res.Method, s.Name, s.Mean, r[0], dm)
 			}
-			if dm := math.Abs(float64(s.Mean)-r[0]) / r[1]; dm > tol {
-				t.Errorf("%s %s: mean %.4g, rstan %.4g: off by %.3f reference SD (> %g)", res.Method, s.Name, s.Mean, r[0], dm, tol)
+			if math.Abs(ratio-1) > 0.15 {
+				t.Errorf("%s %s: sd %.4g, rstan %.4g: ratio %.3f outside 1 ± 0.15", res.Method, s.Name, s.SD, r[1], ratio)
 			}
 		}
 		if d := res.Diagnostics; importance && !(*d.ParetoK <= *d.KThreshold) {

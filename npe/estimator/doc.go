@@ -54,6 +54,10 @@
 // used by NUTS preconditioning); ŝ are the marginal SDs √diag(−∇²)⁻¹ at the
 // mode (Laplace approximation, Tierney & Kadane 1986), clamped to
 // [1e-4, 10], and L̂ the Cholesky factor of the full covariance (−∇²)⁻¹.
+// Where −∇² is not positive definite at the mode (about 1 simulated dataset
+// in 2,400, typically more parameters than rows) there is no L̂: training of
+// a whitened model drops such datasets and Sample refuses them
+// (errNoCurvature), so that fit falls back to NUTS.
 //
 // # Network
 //
