@@ -40,17 +40,8 @@ func Laplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NPEOptions
 	if opt.Importance {
 		method = MethodLaplaceIS
 	}
-	if err := d.Validate(); err != nil {
+	if err := checkProposalInputs(d, prior, &opt, method); err != nil {
 		return nil, err
-	}
-	if err := prior.Check(d); err != nil {
-		return nil, err
-	}
-	if opt.Draws == 0 {
-		opt.Draws = 1000
-	}
-	if opt.Draws < 2 {
-		return nil, fmt.Errorf("%s: %d draws, want at least 2", method, opt.Draws)
 	}
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6c6170))
@@ -59,6 +50,25 @@ func Laplace(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NPEOptions
 		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	return proposalResult(ctx, d, prior, post, method, opt.Importance, rng, start)
+}
+
+// checkProposalInputs checks the design and prior of a proposal method
+// (npe or laplace, with or without importance sampling) and sets opt's
+// default number of draws (1000), of which it needs at least 2.
+func checkProposalInputs(d *lmm.Design, prior lmm.Prior, opt *NPEOptions, method string) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if err := prior.Check(d); err != nil {
+		return err
+	}
+	if opt.Draws == 0 {
+		opt.Draws = 1000
+	}
+	if opt.Draws < 2 {
+		return fmt.Errorf("%s: %d draws, want at least 2", method, opt.Draws)
+	}
+	return nil
 }
 
 // proposalResult reports the independent draws post of a proposal with an

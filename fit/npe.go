@@ -44,17 +44,8 @@ func NPE(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior
 // npeWith is NPE given the range check of d and prior when the caller has
 // it (nil: computed here, after the checks of the inputs).
 func npeWith(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.Prior, opt NPEOptions, rc *estimator.RangeCheck) (*Result, error) {
-	if err := d.Validate(); err != nil {
+	if err := checkProposalInputs(d, prior, &opt, MethodNPE); err != nil {
 		return nil, err
-	}
-	if err := prior.Check(d); err != nil {
-		return nil, err
-	}
-	if opt.Draws == 0 {
-		opt.Draws = 1000
-	}
-	if opt.Draws < 2 {
-		return nil, fmt.Errorf("npe: %d draws, want at least 2", opt.Draws)
 	}
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6e7065))

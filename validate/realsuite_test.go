@@ -173,8 +173,9 @@ func readIndex(t *testing.T) map[string][3]string {
 // TestReferencePriorsFollowRecipe checks every prior file of the suite
 // against the recipe of testdata/realdata/README.md, computed here from
 // lmm.DefaultPrior (2.5 and 1 response SDs per predictor SD) scaled to 3 and
-// 1.5. The files were written by R (make_reference.R and the script behind
-// ../shared/realdata), so this also checks that the Go design and R's model
+// 1.5. The files were written by R (testdata/reference/make_reference.R, and
+// the same recipe for testdata/realdata), so this also checks that the Go
+// design and R's model
 // matrix agree on rows, columns and SDs.
 func TestReferencePriorsFollowRecipe(t *testing.T) {
 	cfg := DefaultConfig(true, os.DirFS("../testdata"))
