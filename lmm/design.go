@@ -20,6 +20,11 @@ type Design struct {
 	Random    []string // random-effect term names; each is also in Fixed
 	RandomCol []int    // RandomCol[k] is the column of X that random term k uses
 	Intercept bool     // true when Fixed[0] is "Intercept"
+	// Correlated is true when the random effects of a group are correlated,
+	// Σ_b = diag(σ_b) Ω diag(σ_b) with Ω ~ LKJ(η) (lme4's (1 + x | g)); false
+	// for independent effects (lme4's (1 + x || g)). With one random term the
+	// two models coincide.
+	Correlated bool
 	Levels    []string // group level labels; row i belongs to Levels[G[i]]
 
 	Y []float64 // response, length N
@@ -41,9 +46,18 @@ func (d *Design) Q() int { return len(d.Random) }
 // M returns the number of groups.
 func (d *Design) M() int { return len(d.Levels) }
 
+// NCor returns the number of random-effect correlations, Q(Q−1)/2 when the
+// effects are correlated and 0 otherwise.
+func (d *Design) NCor() int {
+	if !d.Correlated {
+		return 0
+	}
+	return NumCor(d.Q())
+}
+
 // Dim returns the number of global parameters: P coefficients, Q random-effect
-// standard deviations and the residual standard deviation.
-func (d *Design) Dim() int { return d.P() + d.Q() + 1 }
+// standard deviations, the residual standard deviation and NCor correlations.
+func (d *Design) Dim() int { return d.P() + d.Q() + 1 + d.NCor() }
 
 // GroupSizes returns the number of observations in each group.
 func (d *Design) GroupSizes() []int {

@@ -5,10 +5,12 @@ type Params struct {
 	Beta   []float64 // fixed effects, length P, original (uncentred) parametrization
 	SigmaB []float64 // random-effect standard deviations, length Q
 	Sigma  float64   // residual standard deviation
+	Cor    []float64 // random-effect correlations Ω_ij, i = 1..Q−1, j < i (the Names order); length NCor
 }
 
-// Names returns the brms names of the global parameters in the order
-// b_*, sd_<group>__*, sigma.
+// Names returns the brms names of the global parameters in the order of θ:
+// b_*, sd_<group>__*, sigma, then cor_<group>__<term j>__<term i> for
+// i = 1..Q−1, j = 0..i−1 when the effects are correlated (brms's order).
 func (d *Design) Names() []string {
 	names := make([]string, 0, d.Dim())
 	for _, t := range d.Fixed {
@@ -17,7 +19,15 @@ func (d *Design) Names() []string {
 	for _, t := range d.Random {
 		names = append(names, "sd_"+d.Group+"__"+t)
 	}
-	return append(names, "sigma")
+	names = append(names, "sigma")
+	if d.Correlated {
+		for i := 1; i < d.Q(); i++ {
+			for j := 0; j < i; j++ {
+				names = append(names, "cor_"+d.Group+"__"+d.Random[j]+"__"+d.Random[i])
+			}
+		}
+	}
+	return names
 }
 
 // RandomNames returns the brms names of the random effects, group-major:

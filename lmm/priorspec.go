@@ -43,6 +43,7 @@ func DefaultPrior(d *Design) (Prior, error) {
 		BetaSD:     make([]float64, p),
 		SDScale:    make([]float64, q),
 		SigmaScale: DefaultSDScale * sy,
+		LKJ:        1,
 	}
 	colSD := make([]float64, p)
 	for k := range p {

@@ -20,6 +20,7 @@ import "fmt"
 // any number of targets and goroutines.
 type Stats struct {
 	N, P, Q, M int // rows, fixed effects, random effects per group, groups
+	NCor       int // correlations among the random effects: Q(Q−1)/2 when correlated, else 0
 
 	Centred   Centred // the centring of X, for converting coefficients
 	RandomCol []int   // RandomCol[k] is the column of X that random term k uses
@@ -48,7 +49,7 @@ func NewStats(d *Design) *Stats {
 		panic("lmm: NewStats: design has no rows")
 	}
 	s := &Stats{
-		N: n, P: p, Q: q, M: m,
+		N: n, P: p, Q: q, M: m, NCor: d.NCor(),
 		Centred:   NewCentred(d),
 		RandomCol: append([]int(nil), d.RandomCol...),
 		XtX:       make([]float64, p*p),
@@ -98,5 +99,6 @@ func NewStats(d *Design) *Stats {
 	return s
 }
 
-// Dim returns the dimension of the collapsed parameter vector, P + Q + 1.
-func (s *Stats) Dim() int { return s.P + s.Q + 1 }
+// Dim returns the dimension of the collapsed parameter vector,
+// P + Q + 1 + NCor.
+func (s *Stats) Dim() int { return s.P + s.Q + 1 + s.NCor }

@@ -1,22 +1,27 @@
 package lmm
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // This file converts between the unconstrained parameter vector θ used by
 // the densities of this package (and by the samplers and the NPE) and the
 // natural-scale Params:
 //
-//	θ = [βc (P), log σ_b (Q), log σ (1)]            collapsed, length P+Q+1
-//	θ = [βc (P), log σ_b (Q), log σ (1), z (M·Q)]   joint, z group-major
+//	θ = [βc (P), log σ_b (Q), log σ (1), y (NCor)]            collapsed, length Dim
+//	θ = [βc (P), log σ_b (Q), log σ (1), y (NCor), z (M·Q)]   joint, z group-major
 //
-// βc are the coefficients in the centred parametrization (see Centred).
+// βc are the coefficients in the centred parametrization (see Centred) and
+// y the unconstrained correlations (see CorCholesky).
 
-// Params returns the natural-scale global parameters for the first P+Q+1
-// entries of θ: original-scale β, σ_b = exp(log σ_b) and σ = exp(log σ).
-// It allocates the result and panics if θ is shorter than P+Q+1.
+// Params returns the natural-scale global parameters for the first Dim
+// entries of θ: original-scale β, σ_b = exp(log σ_b), σ = exp(log σ) and the
+// correlations of CorCholesky(y). It allocates the result and panics if θ
+// is shorter than Dim.
 func (s *Stats) Params(theta []float64) Params {
 	if len(theta) < s.Dim() {
-		panic("lmm: Params: theta shorter than P+Q+1")
+		panic("lmm: Params: theta shorter than P+Q+1+NCor")
 	}
 	pr := Params{
 		Beta:   make([]float64, s.P),
@@ -27,14 +32,20 @@ func (s *Stats) Params(theta []float64) Params {
 	for k := range pr.SigmaB {
 		pr.SigmaB[k] = math.Exp(theta[s.P+k])
 	}
+	if s.NCor > 0 {
+		l := make([]float64, s.Q*s.Q)
+		CorCholesky(l, theta[s.P+s.Q+1:s.Dim()], s.Q)
+		pr.Cor = CorFromCholesky(make([]float64, s.NCor), l, s.Q)
+	}
 	return pr
 }
 
 // Theta writes the collapsed unconstrained vector for pr into dst (length
-// P+Q+1) and returns dst. Zero standard deviations map to −Inf. It panics on
-// a length mismatch.
+// Dim) and returns dst. Zero standard deviations map to −Inf. It panics on a
+// length mismatch or correlations that do not form a positive definite
+// matrix.
 func (s *Stats) Theta(dst []float64, pr Params) []float64 {
-	if len(dst) != s.Dim() || len(pr.Beta) != s.P || len(pr.SigmaB) != s.Q {
+	if len(dst) != s.Dim() || len(pr.Beta) != s.P || len(pr.SigmaB) != s.Q || len(pr.Cor) != s.NCor {
 		panic("lmm: Theta: length mismatch")
 	}
 	s.Centred.ToCentred(dst[:s.P], pr.Beta)
@@ -42,5 +53,10 @@ func (s *Stats) Theta(dst []float64, pr Params) []float64 {
 		dst[s.P+k] = math.Log(v)
 	}
 	dst[s.P+s.Q] = math.Log(pr.Sigma)
+	if s.NCor > 0 {
+		if err := CorUnconstrain(dst[s.P+s.Q+1:], pr.Cor, s.Q); err != nil {
+			panic(fmt.Sprintf("lmm: Theta: %v", err))
+		}
+	}
 	return dst
 }
