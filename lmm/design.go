@@ -25,7 +25,7 @@ type Design struct {
 	// for independent effects (lme4's (1 + x || g)). With one random term the
 	// two models coincide.
 	Correlated bool
-	Levels    []string // group level labels; row i belongs to Levels[G[i]]
+	Levels     []string // group level labels; row i belongs to Levels[G[i]]
 
 	Y []float64 // response, length N
 	X []float64 // fixed-effect model matrix, N×P row-major
