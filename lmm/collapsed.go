@@ -4,7 +4,7 @@ import "math"
 
 // Collapsed is the posterior density of the global parameters with the
 // random effects integrated out, on the unconstrained
-// θ = [βc (P), log σ_b (Q), log σ (1)]:
+// θ = [βc (P), log σ_b (Q), log σ (1), y (NCor)]:
 //
 //	log p(θ, y) = log p(θ) + log p(y | β, σ_b, σ),
 //
@@ -31,7 +31,7 @@ func NewCollapsed(d *Design, pr Prior) *Collapsed {
 // NewCollapsedStats returns the collapsed target on precomputed statistics,
 // so that several targets can share one pass over the data.
 func NewCollapsedStats(s *Stats, pr Prior) *Collapsed {
-	tp := newThetaPrior(pr, s.P, s.Q)
+	tp := newThetaPrior(pr, s.P, s.Q, s.NCor)
 	return &Collapsed{marginal: NewMarginal(s), prior: &tp}
 }
 
@@ -41,7 +41,7 @@ func (c *Collapsed) Clone() *Collapsed {
 	return &Collapsed{marginal: c.marginal.Clone(), prior: c.prior}
 }
 
-// Dim returns the length of θ, P + Q + 1.
+// Dim returns the length of θ, P + Q + 1 + NCor.
 func (c *Collapsed) Dim() int { return c.marginal.Dim() }
 
 // Stats returns the sufficient statistics of c.
@@ -64,7 +64,8 @@ func (c *Collapsed) LogDensity(theta []float64) float64 {
 	if math.IsInf(ll, -1) {
 		return ll
 	}
-	return finiteOrNegInf(ll+c.prior.logDensity(theta, nil), nil)
+	lp := c.prior.logDensity(theta, nil) + c.prior.corLogDensity(theta, c.marginal.ws.cor.l, nil)
+	return finiteOrNegInf(ll+lp, nil)
 }
 
 // LogDensityGrad returns log p(θ, y) and overwrites grad with its gradient
@@ -78,7 +79,8 @@ func (c *Collapsed) LogDensityGrad(theta, grad []float64) float64 {
 	if math.IsInf(ll, -1) {
 		return ll
 	}
-	return finiteOrNegInf(ll+c.prior.logDensity(theta, grad), grad)
+	lp := c.prior.logDensity(theta, grad) + c.prior.corLogDensity(theta, c.marginal.ws.cor.l, grad)
+	return finiteOrNegInf(ll+lp, grad)
 }
 
 // finiteOrNegInf returns v if it is finite and otherwise −Inf, zeroing grad.

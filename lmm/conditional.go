@@ -45,6 +45,9 @@ func (m *Marginal) ConditionalMoments(theta, mean, cov []float64) bool {
 		return false
 	}
 	s2 := m.prepareConditional(theta)
+	if s.NCor > 0 {
+		return m.conditionalMomentsCor(s2, mean, cov)
+	}
 	for g := 0; g < s.M; g++ {
 		if !m.factorGroup(g) {
 			return false
@@ -83,8 +86,9 @@ func (m *Marginal) SampleRandomEffects(rng *rand.Rand, theta, dst []float64) boo
 		return false
 	}
 	s2 := m.prepareConditional(theta)
+	cor := s.NCor > 0
 	for g := 0; g < s.M; g++ {
-		if !m.factorGroup(g) {
+		if !m.factor(g) {
 			return false
 		}
 		e := ws.u // u_g is no longer needed once w_g is known
@@ -93,6 +97,13 @@ func (m *Marginal) SampleRandomEffects(rng *rand.Rand, theta, dst []float64) boo
 		}
 		linalg.SolveLowerT(ws.chol, ws.dinv, q, e)
 		b := dst[g*q : (g+1)*q]
+		if cor {
+			for a := 0; a < q; a++ {
+				e[a] += ws.w[a] / s2
+			}
+			m.lamTimes(b, e)
+			continue
+		}
 		for a := 0; a < q; a++ {
 			b[a] = ws.sb[a] * (ws.w[a]/s2 + e[a])
 		}
@@ -100,11 +111,63 @@ func (m *Marginal) SampleRandomEffects(rng *rand.Rand, theta, dst []float64) boo
 	return true
 }
 
+// conditionalMomentsCor is ConditionalMoments for a correlated model:
+// μ_g = Λ w_g / σ² and Σ_g = Λ A_g⁻¹ Λᵀ.
+func (m *Marginal) conditionalMomentsCor(s2 float64, mean, cov []float64) bool {
+	s, ws := m.stats, &m.ws
+	cw := &ws.cor
+	q := s.Q
+	for g := 0; g < s.M; g++ {
+		if !m.factorGroupCor(g) {
+			return false
+		}
+		for a := range ws.w {
+			ws.w[a] /= s2
+		}
+		m.lamTimes(mean[g*q:(g+1)*q], ws.w)
+		// Σ_g = (Λ L_A⁻ᵀ)(Λ L_A⁻ᵀ)ᵀ; row a of Λ L_A⁻ᵀ is Σ_c Λ_ac (L_A⁻¹)_jc over j.
+		linalg.InvertLower(ws.linv, ws.chol, ws.dinv, q)
+		t := cw.gLam // scratch: T = Λ L_A⁻ᵀ, T_aj = Σ_{c≤a} Λ_ac (L_A⁻¹)_jc
+		for a := 0; a < q; a++ {
+			for j := 0; j < q; j++ {
+				v := 0.0
+				for c := 0; c <= min(a, j); c++ {
+					v += cw.lam[a*q+c] * ws.linv[j*q+c]
+				}
+				t[a*q+j] = v
+			}
+		}
+		blk := cov[g*q*q : (g+1)*q*q]
+		for a := 0; a < q; a++ {
+			for b := 0; b <= a; b++ {
+				v := 0.0
+				for j := 0; j < q; j++ {
+					v += t[a*q+j] * t[b*q+j]
+				}
+				blk[a*q+b], blk[b*q+a] = v, v
+			}
+		}
+	}
+	return true
+}
+
+// factor is factorGroup or factorGroupCor, as the model needs.
+func (m *Marginal) factor(g int) bool {
+	if m.stats.NCor > 0 {
+		return m.factorGroupCor(g)
+	}
+	return m.factorGroup(g)
+}
+
 // prepareConditional loads θ into the workspace and returns σ².
 func (m *Marginal) prepareConditional(theta []float64) float64 {
 	s := m.stats
 	m.setup(theta)
 	s2 := math.Exp(2 * theta[s.P+s.Q])
-	m.scaleSigmaB(s2)
+	if s.NCor > 0 {
+		m.setupCor(theta, s2)
+	} else {
+		m.scaleSigmaB(s2)
+	}
 	return s2
 }

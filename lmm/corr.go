@@ -43,49 +43,70 @@ func CorCholesky(l, y []float64, q int) float64 {
 		return 0
 	}
 	l[0] = 1
-	logJac := 0.0
 	k := 0
 	for i := 1; i < q; i++ {
 		logR := 0.0 // log R_ij, the log of the squared length left in row i
 		for j := 0; j < i; j++ {
-			z := math.Tanh(y[k])
-			ls := logSech2(y[k])
+			l[i*q+j] = math.Tanh(y[k]) * math.Exp(0.5*logR)
+			logR += logSech2(y[k])
 			k++
-			logJac += ls
-			if j > 0 {
-				logJac += 0.5 * logR
-			}
-			l[i*q+j] = z * math.Exp(0.5*logR)
-			logR += ls
 		}
 		l[i*q+i] = math.Exp(0.5 * logR)
 	}
-	return logJac
+	return corLogJacobian(y, q)
+}
+
+// corLogJacobian returns the log-Jacobian of CorCholesky at y without
+// forming L.
+func corLogJacobian(y []float64, q int) float64 {
+	lj, k := 0.0, 0
+	for i := 1; i < q; i++ {
+		logR := 0.0
+		for j := 0; j < i; j++ {
+			ls := logSech2(y[k])
+			k++
+			lj += ls
+			if j > 0 {
+				lj += 0.5 * logR
+			}
+			logR += ls
+		}
+	}
+	return lj
 }
 
 // corCholeskyBackward adds to gy (length NumCor(q)) the gradient with
-// respect to y of f(L(y)) + log|∂L/∂y| + a·Σ_i c_i log L_ii, given gl, the
-// gradient of f with respect to the lower triangle of L (q×q row-major; the
-// upper triangle is ignored), and coefficients diag (length q, may be nil
-// for zero) for the log-diagonal term. l must be CorCholesky(y).
+// respect to y of
+//
+//	f(L(y)) + Σ_i diag_i log L_ii + [log|∂L/∂y| when jacobian],
+//
+// given gl, the gradient of f with respect to the lower triangle of L (q×q
+// row-major; the upper triangle is ignored; nil for f = 0), and the
+// log-diagonal coefficients diag (length q; nil for none). l must be
+// CorCholesky(y).
 //
 // With z_k = tanh(y_k) and R as in CorCholesky, for entry k = (i, j):
 // ∂L_ij/∂y_k = (1 − z_k²)√R_ij, ∂L_im/∂y_k = −z_k L_im for m > j (m ≤ i,
 // through R_im), ∂ log L_ii/∂y_k = −z_k, and the log-Jacobian contributes
 // −2z_k (tanh) − z_k·(i − 1 − j) (the ½ log R_im terms with j < m < i).
-func corCholeskyBackward(gy, gl, y, l, diag []float64, q int) {
+func corCholeskyBackward(gy, gl, y, l, diag []float64, jacobian bool, q int) {
 	k := 0
 	for i := 1; i < q; i++ {
 		row := l[i*q : i*q+i+1]
-		grow := gl[i*q : i*q+i+1]
 		for j := 0; j < i; j++ {
 			z := math.Tanh(y[k+j])
-			tail := 0.0
-			for m := j + 1; m <= i; m++ {
-				tail += grow[m] * row[m]
+			g := 0.0
+			if gl != nil {
+				grow := gl[i*q : i*q+i+1]
+				tail := 0.0
+				for m := j + 1; m <= i; m++ {
+					tail += grow[m] * row[m]
+				}
+				g += grow[j]*(1-z*z)*math.Sqrt(rowRemaining(row, j)) - z*tail
 			}
-			g := grow[j]*(1-z*z)*math.Sqrt(rowRemaining(row, j)) - z*tail
-			g -= z * (2 + float64(i-1-j))
+			if jacobian {
+				g -= z * (2 + float64(i-1-j))
+			}
 			if diag != nil {
 				g -= z * diag[i]
 			}

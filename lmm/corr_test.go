@@ -118,7 +118,7 @@ func TestCorCholeskyBackward(t *testing.T) {
 		l := make([]float64, q*q)
 		CorCholesky(l, y, q)
 		g := make([]float64, c)
-		corCholeskyBackward(g, w, y, l, diag, q)
+		corCholeskyBackward(g, w, y, l, diag, true, q)
 		for k := range y {
 			const h = 1e-6
 			y0 := y[k]

@@ -175,15 +175,22 @@ func denseResidual(d *Design, beta []float64) *mat.VecDense {
 	return r
 }
 
-// denseV returns V = σ² I + Z D Zᵀ, D = diag(σ_b²) repeated over groups.
+// denseV returns V = σ² I + Z D Zᵀ, D the block-diagonal covariance of b:
+// Σ_b = diag(σ_b) Ω diag(σ_b) repeated over groups, Ω built entry by entry
+// from pr.Cor (the identity when pr.Cor is empty).
 func denseV(d *Design, pr Params) *mat.SymDense {
 	n, q, m := d.N(), d.Q(), d.M()
 	z := denseZ(d)
-	dz := mat.DenseCopyOf(z)
+	sb := denseSigmaB(pr, q)
+	dz := mat.NewDense(n, max(1, m*q), nil)
 	for g := 0; g < m; g++ {
 		for k := 0; k < q; k++ {
 			for i := 0; i < n; i++ {
-				dz.Set(i, g*q+k, z.At(i, g*q+k)*pr.SigmaB[k]*pr.SigmaB[k])
+				v := 0.0
+				for l := 0; l < q; l++ {
+					v += z.At(i, g*q+l) * sb.At(l, k)
+				}
+				dz.Set(i, g*q+k, v)
 			}
 		}
 	}
@@ -270,4 +277,21 @@ func checkGradient(t *testing.T, f func([]float64) float64, x, grad []float64) {
 // closeRel reports whether a and b agree to tol relative to max(1, |a|).
 func closeRel(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Abs(a))
+}
+
+// denseSigmaB returns Σ_b = diag(σ_b) Ω diag(σ_b) with Ω_ij = Ω_ji =
+// pr.Cor[k] for the pairs (i > j) in the order of Design.Names.
+func denseSigmaB(pr Params, q int) *mat.SymDense {
+	sb := mat.NewSymDense(max(1, q), nil)
+	for i := 0; i < q; i++ {
+		sb.SetSym(i, i, pr.SigmaB[i]*pr.SigmaB[i])
+	}
+	k := 0
+	for i := 1; i < q && len(pr.Cor) > 0; i++ {
+		for j := 0; j < i; j++ {
+			sb.SetSym(i, j, pr.Cor[k]*pr.SigmaB[i]*pr.SigmaB[j])
+			k++
+		}
+	}
+	return sb
 }

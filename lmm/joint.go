@@ -39,6 +39,8 @@ type jointWork struct {
 	ztr  []float64 // Z_gᵀr_g, length Q
 	b    []float64 // b_g, length Q
 	h    []float64 // (Z_gᵀr_g − Z_gᵀZ_g b_g)/σ², length Q
+	l    []float64 // Cholesky factor of Ω, Q×Q (correlated models)
+	glam []float64 // ∂/∂Λ = Σ_g h_g z_gᵀ, Q×Q lower (correlated models)
 }
 
 // NewJoint returns the joint target for d under prior pr. It panics if d is
@@ -48,7 +50,7 @@ func NewJoint(d *Design, pr Prior) *Joint { return NewJointStats(NewStats(d), pr
 
 // NewJointStats returns the joint target on precomputed statistics.
 func NewJointStats(s *Stats, pr Prior) *Joint {
-	tp := newThetaPrior(pr, s.P, s.Q)
+	tp := newThetaPrior(pr, s.P, s.Q, s.NCor)
 	return newJoint(s, &tp)
 }
 
@@ -62,6 +64,8 @@ func newJoint(s *Stats, tp *thetaPrior) *Joint {
 		ztr:  make([]float64, q),
 		b:    make([]float64, q),
 		h:    make([]float64, q),
+		l:    make([]float64, q*q),
+		glam: make([]float64, q*q),
 	}}
 }
 
@@ -69,7 +73,7 @@ func newJoint(s *Stats, tp *thetaPrior) *Joint {
 // workspace, for use in another goroutine.
 func (j *Joint) Clone() *Joint { return newJoint(j.stats, j.prior) }
 
-// Dim returns the length of θ, P + Q + 1 + M·Q.
+// Dim returns the length of θ, P + Q + 1 + NCor + M·Q.
 func (j *Joint) Dim() int { return j.stats.Dim() + j.stats.M*j.stats.Q }
 
 // Stats returns the sufficient statistics of j.
@@ -79,18 +83,42 @@ func (j *Joint) Stats() *Stats { return j.stats }
 // Stats.Params).
 func (j *Joint) Params(theta []float64) Params { return j.stats.Params(theta) }
 
-// RandomEffects writes b_gk = σ_b,k z_gk for θ into dst (length M·Q,
-// group-major) and returns dst. It panics on a length mismatch.
+// RandomEffects writes b_g = diag(σ_b) L z_g for θ into dst (length M·Q,
+// group-major) and returns dst; L = I for uncorrelated effects. It panics on
+// a length mismatch.
 func (j *Joint) RandomEffects(dst, theta []float64) []float64 {
 	s := j.stats
 	if len(theta) != j.Dim() || len(dst) != s.M*s.Q {
 		panic("lmm: Joint.RandomEffects: length mismatch")
 	}
+	q := s.Q
 	z := theta[s.Dim():]
-	for i, v := range z {
-		dst[i] = math.Exp(theta[s.P+i%s.Q]) * v
+	if s.NCor > 0 {
+		CorCholesky(j.ws.l, theta[s.P+q+1:s.Dim()], q)
+	}
+	for g := 0; g < s.M; g++ {
+		j.effects(dst[g*q:(g+1)*q], theta[s.P:s.P+q], z[g*q:(g+1)*q])
 	}
 	return dst
+}
+
+// effects writes b = diag(exp(logSB)) L z into b, with L in ws.l for
+// correlated models and L = I otherwise.
+func (j *Joint) effects(b, logSB, z []float64) {
+	q := len(b)
+	if j.stats.NCor == 0 {
+		for k, v := range z {
+			b[k] = math.Exp(logSB[k]) * v
+		}
+		return
+	}
+	for a := 0; a < q; a++ {
+		v := 0.0
+		for c := 0; c <= a; c++ {
+			v += j.ws.l[a*q+c] * z[c]
+		}
+		b[a] = math.Exp(logSB[a]) * v
+	}
 }
 
 // LogDensity returns log p(θ, y), or −Inf when θ or the result is not
@@ -124,16 +152,27 @@ func (j *Joint) eval(theta, grad []float64) float64 {
 	s2 := math.Exp(2 * logSigma)
 	rtr := residualSetup(s, theta, ws.beta, ws.sb, ws.xtr)
 	z := theta[d:]
+	cor := s.NCor > 0
+	if cor {
+		CorCholesky(ws.l, theta[p+q+1:d], q)
+	}
 	if grad != nil {
 		clear(grad)
 		clear(ws.gb)
+		clear(ws.glam)
 	}
 	e, zz := rtr, 0.0
 	for g := 0; g < s.M; g++ {
 		groupResidual(s, g, ws.beta, ws.ztr)
 		zg := z[g*q : (g+1)*q]
-		for k, v := range zg {
-			ws.b[k] = ws.sb[k] * v
+		if cor {
+			j.effects(ws.b, theta[p:p+q], zg)
+		} else {
+			for k, v := range zg {
+				ws.b[k] = ws.sb[k] * v
+			}
+		}
+		for _, v := range zg {
 			zz += v * v
 		}
 		ztz := s.ZtZ[g*q*q : (g+1)*q*q]
@@ -149,6 +188,10 @@ func (j *Joint) eval(theta, grad []float64) float64 {
 			continue
 		}
 		gz := grad[d+g*q : d+(g+1)*q]
+		if cor {
+			j.groupGradCor(gz, zg, ws.gb, g)
+			continue
+		}
 		for a := 0; a < q; a++ {
 			grad[p+a] += ws.h[a] * ws.b[a]
 			gz[a] = ws.sb[a]*ws.h[a] - zg[a]
@@ -165,7 +208,33 @@ func (j *Joint) eval(theta, grad []float64) float64 {
 			grad[a] = (ws.xtr[a] - ws.gb[a]) / s2
 		}
 		grad[p+q] = -n + e/s2
+		if cor {
+			relFactorBackward(grad[p:p+q], grad[p+q+1:d], ws.glam, ws.sb, ws.l, theta[p+q+1:d], q)
+		}
 	}
-	lp += j.prior.logDensity(theta, grad)
+	lp += j.prior.logDensity(theta, grad) + j.prior.corLogDensity(theta, ws.l, grad)
 	return finiteOrNegInf(lp, grad)
+}
+
+// groupGradCor adds group g's terms of a correlated model, with b_g = Λz_g
+// and h_g in the workspace: ∂/∂Λ += h_g z_gᵀ (lower triangle), ∂/∂z_g =
+// Λᵀh_g − z_g into gz, and (Z_gᵀXc_g)ᵀb_g into gb.
+func (j *Joint) groupGradCor(gz, zg, gb []float64, g int) {
+	s, ws := j.stats, &j.ws
+	p, q := s.P, s.Q
+	for a := 0; a < q; a++ {
+		for c := 0; c <= a; c++ {
+			ws.glam[a*q+c] += ws.h[a] * zg[c]
+		}
+		// (Λᵀh)_a = Σ_{c≥a} Λ_ca h_c, Λ_ca = σ_b,c L_ca.
+		v := 0.0
+		for c := a; c < q; c++ {
+			v += ws.sb[c] * ws.l[c*q+a] * ws.h[c]
+		}
+		gz[a] = v - zg[a]
+		ztx := s.ZtX[(g*q+a)*p : (g*q+a+1)*p]
+		for c, x := range ztx {
+			gb[c] += x * ws.b[a]
+		}
+	}
 }

@@ -48,12 +48,18 @@ type marginalWork struct {
 	dinv []float64 // 1 / diag(L_g), length Q
 	linv []float64 // L_g⁻¹, Q×Q
 	ainv []float64 // diag(A_g⁻¹), length Q
+	cor  corWork   // correlated models only
 }
 
 // NewMarginal returns a log marginal likelihood evaluator on s.
 func NewMarginal(s *Stats) *Marginal {
 	p, q := s.P, s.Q
+	var cw corWork
+	if s.NCor > 0 {
+		cw = newCorWork(q)
+	}
 	return &Marginal{stats: s, ws: marginalWork{
+		cor:  cw,
 		beta: make([]float64, p),
 		xtr:  make([]float64, p),
 		gb:   make([]float64, p),
@@ -76,7 +82,7 @@ func (m *Marginal) Clone() *Marginal { return NewMarginal(m.stats) }
 // Stats returns the sufficient statistics m evaluates on.
 func (m *Marginal) Stats() *Stats { return m.stats }
 
-// Dim returns the length of θ, P + Q + 1.
+// Dim returns the length of θ, P + Q + 1 + NCor.
 func (m *Marginal) Dim() int { return m.stats.Dim() }
 
 // LogLik returns log p(y | β, σ_b, σ) at the collapsed θ, or −Inf when θ or
@@ -107,6 +113,9 @@ func (m *Marginal) eval(theta, grad []float64) float64 {
 	if !allFinite(theta) {
 		clear(grad)
 		return math.Inf(-1)
+	}
+	if s.NCor > 0 {
+		return m.evalCor(theta, grad)
 	}
 	logSigma := theta[p+q]
 	s2 := math.Exp(2 * logSigma)
