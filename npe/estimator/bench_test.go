@@ -88,8 +88,8 @@ func BenchmarkTrainStepLocalTokens(b *testing.B) {
 // (forward, backward, update) on a fixed prepared batch of 64.
 func BenchmarkTrainStepNetworkOnly(b *testing.B) {
 	m := New(DefaultConfig(), newRand(1))
-	ex, _ := simulateExamples(newDefaultSimulator(b), false, 1, 0, 64)
-	preps, u := batchOf(ex)
+	ex, _ := simulateExamples(newDefaultSimulator(b), layout{}, 1, 0, 64)
+	preps, u := batchOf(ex, FlowDim)
 	params := m.Params()
 	opt := nn.NewAdamW(params, 1e-5)
 	b.ReportAllocs()
@@ -120,7 +120,7 @@ func BenchmarkPrepare(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := prepare(smps[i%n], prs[i%n], false); err != nil {
+		if _, err := prepare(smps[i%n], prs[i%n], layout{}); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -135,8 +135,8 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 	b.ReportAllocs()
 	step := 0
 	for b.Loop() {
-		ex, _ := simulateExamples(s, false, 1, step*batch, batch)
-		preps, u := batchOf(ex)
+		ex, _ := simulateExamples(s, layout{}, 1, step*batch, batch)
+		preps, u := batchOf(ex, FlowDim)
 		nn.ZeroGrads(params)
 		if _, err := m.nll(preps, u, true); err != nil {
 			b.Fatal(err)

@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/metabeta-go/metabeta/lmm"
 	"github.com/metabeta-go/metabeta/lmm/estimate"
@@ -27,7 +28,9 @@ const (
 // on, in two kinds.
 type RangeCheck struct {
 	// Design lists what the network is not fit for at all: more than MaxP
-	// fixed or MaxQ random effects (Sample refuses them), or a nearly
+	// fixed or MaxQ random effects, correlated random effects on a model
+	// without correlation slots (Config.Correlations; Sample refuses
+	// these), or a nearly
 	// singular fixed-effect design (lmm.CheckDesign: condition number above
 	// lmm.IllConditioned), whose posterior the network has never seen.
 	Design []string
@@ -68,6 +71,9 @@ func (m *Model) CheckRangeWith(d *lmm.Design, pr lmm.Prior, check *lmm.DesignChe
 	}
 	if q > MaxQ {
 		rc.Design = append(rc.Design, fmt.Sprintf("%d random effects, trained on at most %d", q, MaxQ))
+	}
+	if d.NCor() > 0 && !m.Config.Correlations {
+		rc.Design = append(rc.Design, fmt.Sprintf("correlated random effects (%d correlations among %s): this model was not trained on correlated random effects", d.NCor(), strings.Join(d.Random, ", ")))
 	}
 	if !d.Intercept {
 		rc.Extrapolation = append(rc.Extrapolation, "model without an intercept, trained only on models with one")

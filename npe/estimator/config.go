@@ -7,12 +7,17 @@ import (
 )
 
 // Padded sizes of the estimator: every dataset is embedded as if it had
-// MaxP fixed effects (intercept included) and MaxQ random effects, and the
-// flow runs over FlowDim = MaxP + MaxQ + 1 padded dimensions.
+// MaxP fixed effects (intercept included) and MaxQ random effects. The flow
+// runs over FlowDim = MaxP + MaxQ + 1 padded dimensions [β, log σ_b, log σ]
+// or, for a model with Config.Correlations, over CorFlowDim = FlowDim +
+// MaxCor, the MaxCor = MaxQ(MaxQ−1)/2 unconstrained correlations following
+// log σ.
 const (
-	MaxP    = 6
-	MaxQ    = 3
-	FlowDim = MaxP + MaxQ + 1
+	MaxP       = 6
+	MaxQ       = 3
+	MaxCor     = MaxQ * (MaxQ - 1) / 2
+	FlowDim    = MaxP + MaxQ + 1
+	CorFlowDim = FlowDim + MaxCor
 )
 
 // Config is the architecture and the training hyper-parameters of a Model.
@@ -74,6 +79,15 @@ type Config struct {
 	// (WhitenedExtraWidth). Omitted from the JSON when empty, so that
 	// weights files written before it existed load as marginal.
 	FlowVariable string `json:"flow_variable,omitempty"`
+	// Correlations adds the MaxCor unconstrained correlations of
+	// correlated random effects (lmm.Design.Correlated, lme4's (1 + x | g))
+	// to the flow, after log σ (CorFlowDim slots), and the LKJ prior to
+	// the dataset inputs (CorExtraWidth, CorWhitenedExtraWidth). A model
+	// without it refuses correlated designs with two or more random
+	// effects (CheckRange's Design reasons). Omitted from the JSON when
+	// false, so that weights files written before it existed load in the
+	// uncorrelated layout.
+	Correlations bool `json:"correlations,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -105,14 +119,43 @@ const (
 // whitened reports whether the flow models the whitened variable.
 func (c Config) whitened() bool { return c.FlowVariable == FlowWhitened }
 
-// extraWidth is the width of the dataset-level inputs for c's flow
-// variable.
-func (c Config) extraWidth() int {
-	if c.whitened() {
+// layout is the part of a Config that decides how a dataset is turned into
+// network inputs and flow slots.
+type layout struct {
+	whitened bool // the flow variable is whitened (Config.FlowVariable)
+	cor      bool // the flow has correlation slots (Config.Correlations)
+}
+
+// layout returns c's input layout.
+func (c Config) layout() layout { return layout{whitened: c.whitened(), cor: c.Correlations} }
+
+// flowDim is the number of flow slots of the layout: FlowDim, or
+// CorFlowDim with correlation slots.
+func (l layout) flowDim() int {
+	if l.cor {
+		return CorFlowDim
+	}
+	return FlowDim
+}
+
+// extraWidth is the width of the dataset-level inputs of the layout.
+func (l layout) extraWidth() int {
+	switch {
+	case l.cor && l.whitened:
+		return CorWhitenedExtraWidth
+	case l.cor:
+		return CorExtraWidth
+	case l.whitened:
 		return WhitenedExtraWidth
 	}
 	return ExtraWidth
 }
+
+// flowDim is the number of flow slots of c's layout.
+func (c Config) flowDim() int { return c.layout().flowDim() }
+
+// extraWidth is the width of the dataset-level inputs of c's layout.
+func (c Config) extraWidth() int { return c.layout().extraWidth() }
 
 // DefaultConfig returns the shipped architecture: a 2-block set transformer
 // of width 64 with 4 heads, a 128-unit context MLP and 6 affine couplings
@@ -215,7 +258,7 @@ func (c Config) validate() error {
 // flowConfig is the flow part of c.
 func (c Config) flowConfig() flow.Config {
 	return flow.Config{
-		Dim: FlowDim, Context: c.Context, Steps: c.FlowSteps, Hidden: c.FlowHidden, Depth: c.FlowDepth,
+		Dim: c.flowDim(), Context: c.Context, Steps: c.FlowSteps, Hidden: c.FlowHidden, Depth: c.FlowDepth,
 		Coupling: c.Coupling, Base: c.Base, Activation: c.FlowActivation, PermSeed: c.Seed,
 	}
 }

@@ -27,6 +27,13 @@ const (
 	// strict lower triangle of the Laplace correlation matrix in flow slots
 	// (FlowDim(FlowDim−1)/2, row-major, zero where a slot is padded).
 	WhitenedExtraWidth = ExtraWidth + FlowDim + FlowDim*(FlowDim-1)/2
+	// CorExtraWidth and CorWhitenedExtraWidth are ExtraWidth and
+	// WhitenedExtraWidth of a model with correlation slots
+	// (Config.Correlations): after √m/10 and √N/10 come the LKJ prior's
+	// flag (1 when the design has correlations) and log η, and every
+	// per-slot block spans CorFlowDim slots.
+	CorExtraWidth         = 2*MaxP + MaxQ + 1 + 2 + 2 + 3*CorFlowDim
+	CorWhitenedExtraWidth = CorExtraWidth + CorFlowDim + CorFlowDim*(CorFlowDim-1)/2
 )
 
 // prepared is one dataset turned into network inputs, in standardized
@@ -40,12 +47,16 @@ const (
 // covariance, so log q(θ) = log q_u(u) − log det L̂ + log|det ∂θ'/∂θ|.
 type prepared struct {
 	p, q, m, n int
-	maxGroup   int       // observations in the largest group
-	tokens     []float64 // m × TokenWidth
-	extras     []float64 // ExtraWidth
-	mask       [FlowDim]bool
-	slot       []int // slot of θ index i
-	centre     []float64
+	ncor       int // correlations, lmm.Design.NCor
+	// lay is the model's input layout and fd its number of flow slots.
+	lay      layout
+	fd       int
+	maxGroup int              // observations in the largest group
+	tokens   []float64        // m × TokenWidth
+	extras   []float64        // ExtraWidth
+	mask     [CorFlowDim]bool // the first fd entries are the flow's
+	slot     []int            // slot of θ index i
+	centre   []float64
 	// scale are the Laplace marginal SDs ŝ (clamped to [minLaplaceSD,
 	// maxLaplaceSD]).
 	scale []float64
@@ -66,7 +77,9 @@ type prepared struct {
 }
 
 // slotOf returns the padded flow slot of index i of θ = [β (P), log σ_b
-// (Q), log σ].
+// (Q), log σ, y (NCor)]: the unconstrained correlation of the pair (j, k),
+// j < k (lmm.Design.Names's order), sits in slot FlowDim + k(k−1)/2 + j
+// whatever Q, so that a slot always means the same pair of random terms.
 func slotOf(i, p, q int) int {
 	switch {
 	case i < p:
@@ -74,7 +87,7 @@ func slotOf(i, p, q int) int {
 	case i < p+q:
 		return MaxP + i - p
 	default:
-		return FlowDim - 1
+		return FlowDim - 1 + i - p - q
 	}
 }
 
@@ -96,11 +109,11 @@ const (
 
 // prepare standardizes d and prior, finds the Laplace approximation of the
 // standardized posterior (estimate.PosteriorLaplace) and builds the group
-// tokens and dataset inputs, for the whitened flow variable when whitened
-// is set. It returns an error when d is outside the padded sizes or the
-// mode search fails.
-func prepare(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, error) {
-	pr, ps, err := prepareMaps(d, prior, whitened)
+// tokens and dataset inputs of layout lay. It returns an error when d is
+// outside the padded sizes, has correlations and lay no correlation slots,
+// or the mode search fails.
+func prepare(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, error) {
+	pr, ps, err := prepareMaps(d, prior, lay)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +126,7 @@ func prepare(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, error) {
 // prepareMaps is the part of prepare that needs no network input: the
 // standardization, the Laplace approximation and the maps between u and
 // θ. It also returns the standardized prior.
-func prepareMaps(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, lmm.Prior, error) {
+func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Prior, error) {
 	if err := d.Validate(); err != nil {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: design: %w", err)
 	}
@@ -124,14 +137,20 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, lmm.
 	if p > MaxP || q > MaxQ {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: design has P=%d, Q=%d; the network supports P ≤ %d, Q ≤ %d", p, q, MaxP, MaxQ)
 	}
+	ncor := d.NCor()
+	if ncor > 0 && !lay.cor {
+		return nil, lmm.Prior{}, errNoCorrelations
+	}
+	whitened := lay.whitened
 	ds, sc := estimate.Standardize(d)
 	ps := sc.Prior(prior)
+	ps.LKJ = prior.LKJ // scale-free
 	lap, _, err := estimate.PosteriorLaplace(lmm.NewCollapsed(ds, ps), nil, estimate.Settings{})
 	if err != nil {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
 	}
-	dim := p + q + 1
-	pr := &prepared{p: p, q: q, m: m, n: n, scaling: sc, lap: lap, whitened: whitened,
+	dim := p + q + 1 + ncor
+	pr := &prepared{p: p, q: q, m: m, n: n, ncor: ncor, lay: lay, fd: lay.flowDim(), scaling: sc, lap: lap, whitened: whitened,
 		slot: make([]int, dim), centre: lap.Mean, scale: lap.SD(make([]float64, dim)), std: ds}
 	for i, s := range pr.scale {
 		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
@@ -170,6 +189,29 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, whitened bool) (*prepared, lmm.
 		pr.logDetToTheta -= math.Log(pr.jac[i])
 	}
 	return pr, ps, nil
+}
+
+// errNoCorrelations is returned for a design with correlated random effects
+// (two or more) when the model has no correlation slots.
+var errNoCorrelations = errors.New("estimator: this model was not trained on correlated random effects; use a model trained with correlations, uncorrelated terms (1 + x || g), or another method")
+
+// stdTheta writes into dst the standardized θ' of the original collapsed θ
+// and returns dst (dst may be theta): estimate.Scaling.Theta on [βc,
+// log σ_b, log σ]; the unconstrained correlations y, functions of the
+// scale-free correlation matrix, are the same in both units.
+func (pr *prepared) stdTheta(dst, theta []float64) []float64 {
+	h := pr.p + pr.q + 1
+	pr.scaling.Theta(dst[:h], theta[:h])
+	copy(dst[h:], theta[h:])
+	return dst
+}
+
+// unStdTheta is the inverse of stdTheta.
+func (pr *prepared) unStdTheta(dst, theta []float64) []float64 {
+	h := pr.p + pr.q + 1
+	pr.scaling.UnTheta(dst[:h], theta[:h])
+	copy(dst[h:], theta[h:])
+	return dst
 }
 
 // errNoCurvature is returned for a dataset whose posterior has no full
@@ -253,12 +295,8 @@ func groupTokens(ds *lmm.Design, mode []float64, tokens []float64) {
 // datasetInputs writes the dataset-level inputs of pr from the
 // standardized prior ps.
 func datasetInputs(pr *prepared, ps lmm.Prior) {
-	if pr.whitened {
-		pr.extras = make([]float64, WhitenedExtraWidth)
-	} else {
-		pr.extras = make([]float64, ExtraWidth)
-	}
-	e := pr.extras
+	pr.extras = make([]float64, pr.lay.extraWidth())
+	e, fd := pr.extras, pr.fd
 	for j := 0; j < pr.p; j++ {
 		e[j] = signedSqrt(ps.BetaMean[j])
 		e[MaxP+j] = math.Sqrt(ps.BetaSD[j])
@@ -271,30 +309,37 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 	e[o] = math.Sqrt(float64(pr.m)) / 10
 	e[o+1] = math.Sqrt(float64(pr.n)) / 10
 	o += 2
+	if pr.lay.cor {
+		if pr.ncor > 0 {
+			e[o] = 1
+			e[o+1] = math.Log(ps.LKJ)
+		}
+		o += 2
+	}
 	for i, s := range pr.slot {
 		e[o+s] = math.Max(-5, math.Min(5, pr.centre[i]/3))
-		e[o+FlowDim+s] = math.Log(pr.scale[i]) / 3
-		e[o+2*FlowDim+s] = 1
+		e[o+fd+s] = math.Log(pr.scale[i]) / 3
+		e[o+2*fd+s] = 1
 	}
 	if !pr.whitened {
 		return
 	}
-	o += 3 * FlowDim
+	o += 3 * fd
 	dim := len(pr.slot)
 	cov := pr.lap.Cov
 	for i, s := range pr.slot {
 		e[o+s] = math.Max(-5, math.Min(5, math.Log(pr.jac[i])/3))
 		for j, t := range pr.slot[:i] {
-			e[o+FlowDim+s*(s-1)/2+t] = cov[i*dim+j] / math.Sqrt(cov[i*dim+i]*cov[j*dim+j])
+			e[o+fd+s*(s-1)/2+t] = cov[i*dim+j] / math.Sqrt(cov[i*dim+i]*cov[j*dim+j])
 		}
 	}
 }
 
 // target writes the flow variable u for the original collapsed θ into u
-// (length FlowDim; padded slots zero): u = (θ' − θ̂')/ŝ (marginal) or
+// (length pr.fd; padded slots zero): u = (θ' − θ̂')/ŝ (marginal) or
 // L̂⁻¹(θ' − θ̂') (whitened), in flow slots.
 func (pr *prepared) target(theta, u []float64) {
-	thStd := pr.scaling.Theta(make([]float64, len(theta)), theta)
+	thStd := pr.stdTheta(make([]float64, len(theta)), theta)
 	clear(u)
 	if pr.whitened {
 		pr.lap.Whiten(thStd, thStd)
@@ -325,5 +370,5 @@ func (pr *prepared) toTheta(u, theta []float64) {
 			theta[i] = pr.centre[i] + pr.scale[i]*u[s]
 		}
 	}
-	pr.scaling.UnTheta(theta, theta)
+	pr.unStdTheta(theta, theta)
 }

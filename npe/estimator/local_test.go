@@ -18,8 +18,8 @@ func localConfig(tokens string) Config {
 // localBatch returns four prepared simulated datasets and their targets.
 func localBatch(t *testing.T) ([]*prepared, []float64) {
 	t.Helper()
-	ex, _ := simulateExamples(newDefaultSimulator(t), false, 3, 0, 4)
-	return batchOf(ex)
+	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 3, 0, 4)
+	return batchOf(ex, FlowDim)
 }
 
 // TestLocalTokensGradient checks the analytic gradient of the training
@@ -102,11 +102,11 @@ func TestLocalTokensInvariance(t *testing.T) {
 		rev.Y[j], rev.G[j] = d.Y[i], d.G[i]
 		copy(rev.X[j*p:(j+1)*p], d.X[i*p:(i+1)*p])
 	}
-	a, err := prepare(d, smp.Prior, false)
+	a, err := prepare(d, smp.Prior, layout{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := prepare(&rev, smp.Prior, false)
+	b, err := prepare(&rev, smp.Prior, layout{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func (m *Model) contextOf(batch []*prepared) []float64 {
 }
 
 // logProb writes log q_u(u_r | dataset r) for the batch (u row-major,
-// len(batch) × FlowDim, padded slots ignored) into dst; the caches are kept
+// len(batch) × the flow dimension, padded slots ignored) into dst; the caches are kept
 // for backward.
 func (m *Model) logProb(dst []float64, batch []*prepared, u []float64) {
 	ctx := m.contextOf(batch)
@@ -128,10 +128,11 @@ func (m *Model) logProb(dst []float64, batch []*prepared, u []float64) {
 
 // fillDimMask writes the flow mask of each dataset, repeated reps times.
 func (m *Model) fillDimMask(batch []*prepared, reps int) {
-	m.dimMask = growBool(m.dimMask, len(batch)*reps*FlowDim)
+	fd := m.Config.flowDim()
+	m.dimMask = growBool(m.dimMask, len(batch)*reps*fd)
 	for i, pr := range batch {
 		for r := 0; r < reps; r++ {
-			copy(m.dimMask[(i*reps+r)*FlowDim:], pr.mask[:])
+			copy(m.dimMask[(i*reps+r)*fd:], pr.mask[:fd])
 		}
 	}
 }
@@ -167,13 +168,13 @@ const tokenBudget = 2048
 // batch is processed in sub-batches of similar set sizes (see tokenBudget);
 // the order depends only on the batch, so the result is deterministic.
 func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
-	b := len(batch)
+	b, fd := len(batch), m.Config.flowDim()
 	total := 0.0
 	for _, run := range m.bySetSize(batch) {
 		m.sub, m.subU = m.sub[:0], m.subU[:0]
 		for _, i := range run {
 			m.sub = append(m.sub, batch[i])
-			m.subU = append(m.subU, u[i*FlowDim:(i+1)*FlowDim]...)
+			m.subU = append(m.subU, u[i*fd:(i+1)*fd]...)
 		}
 		v, err := m.subNLL(m.sub, m.subU, b, train)
 		if err != nil {

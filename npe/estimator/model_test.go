@@ -31,7 +31,7 @@ func testLogQMatchesLogProb(t *testing.T, fv string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prep, err := prepare(d.Design, d.Prior, cfg.whitened())
+	prep, err := prepare(d.Design, d.Prior, cfg.layout())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func testPaddedDimensionsUntouched(t *testing.T, fv string) {
 	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	d := simSampleWith(t, 2, 1)
-	prep, err := prepare(d.Design, d.Prior, cfg.whitened())
+	prep, err := prepare(d.Design, d.Prior, cfg.layout())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +225,8 @@ func equalPosteriors(t *testing.T, a, b *Posterior) {
 // backward pass over a prepared batch does not allocate.
 func TestTrainingPassAllocs(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
-	ex, _ := simulateExamples(newDefaultSimulator(t), false, 1, 0, 16)
-	preps, u := batchOf(ex)
+	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 1, 0, 16)
+	preps, u := batchOf(ex, FlowDim)
 	allocs := testing.AllocsPerRun(5, func() {
 		if _, err := m.nll(preps, u, true); err != nil {
 			t.Fatal(err)

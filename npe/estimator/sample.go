@@ -13,16 +13,19 @@ import (
 
 // Posterior holds draws of the NPE posterior for one dataset.
 type Posterior struct {
-	// N is the number of draws, Dim = P+Q+1 the number of global
-	// parameters and Effects = M·Q the number of random effects per draw.
+	// N is the number of draws, Dim = P+Q+1+NCor the number of global
+	// parameters (lmm.Design.Dim) and Effects = M·Q the number of random
+	// effects per draw.
 	N, Dim, Effects int
 	// Names are the global parameters' names (lmm.Design.Names).
 	Names []string
 	// Draws are the global parameters on the natural scale, N×Dim
-	// row-major in the θ layout order: original-scale β (P), σ_b (Q), σ.
+	// row-major in the θ layout order: original-scale β (P), σ_b (Q), σ,
+	// then the correlations Ω_ij (NCor, lmm.Design.Names's order).
 	Draws []float64
 	// Theta are the same draws in the collapsed unconstrained coordinates
-	// of lmm, θ = [βc, log σ_b, log σ] (original units), N×Dim.
+	// of lmm, θ = [βc, log σ_b, log σ, y] (original units, y the
+	// unconstrained correlations of lmm.CorCholesky), N×Dim.
 	Theta []float64
 	// LogQ is log q(θ) of each draw, the density of the collapsed θ above,
 	// for importance sampling against lmm.Collapsed.LogDensity.
@@ -55,7 +58,7 @@ func (m *Model) SampleWith(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand, r
 	if n <= 0 {
 		panic("estimator: Sample needs n > 0")
 	}
-	prep, err := prepare(d, pr, m.Config.whitened())
+	prep, err := prepare(d, pr, m.Config.layout())
 	if err == nil {
 		err = prep.untrained()
 	}
@@ -84,7 +87,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 	preps := make([]*prepared, len(ds))
 	perrs := make([]error, len(ds))
 	nn.ParallelFor(len(ds), func(i int) {
-		preps[i], perrs[i] = prepare(ds[i], priors[i], m.Config.whitened())
+		preps[i], perrs[i] = prepare(ds[i], priors[i], m.Config.layout())
 		if perrs[i] == nil {
 			perrs[i] = preps[i].untrained()
 		}
@@ -109,7 +112,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			fail(i, err)
 		}
 	}
-	c := m.Config.Context
+	c, fd := m.Config.Context, m.Config.flowDim()
 	for _, run := range m.bySetSize(ok) { // nothing below calls bySetSize again
 		sub := make([]*prepared, len(run))
 		for j, k := range run {
@@ -126,7 +129,7 @@ func (m *Model) SampleBatch(ds []*lmm.Design, priors []lmm.Prior, n int, rng *ra
 			ferrs := make([]error, hi-lo)
 			nn.ParallelFor(hi-lo, func(o int) {
 				k, i := run[lo+o], idx[run[lo+o]]
-				post[i], ferrs[o] = finish(ok[k], u[o*n*FlowDim:(o+1)*n*FlowDim], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o], m.CheckRange(ds[i], priors[i]).Reasons())
+				post[i], ferrs[o] = finish(ok[k], u[o*n*fd:(o+1)*n*fd], logq[o*n:(o+1)*n:(o+1)*n], ds[i], priors[i], rngs[o], m.CheckRange(ds[i], priors[i]).Reasons())
 			})
 			for o, err := range ferrs {
 				if err != nil {
@@ -212,11 +215,11 @@ const maxFlowRows = 8192
 
 // flowDraws draws n flow variables u for each prepared dataset, with flow
 // contexts ctx (one row per dataset), and returns them (len(preps)·n rows
-// of FlowDim) with their log densities log q_u.
+// of the model's flow dimension) with their log densities log q_u.
 func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Rand) (u, logq []float64) {
-	rows, c := len(preps)*n, m.Config.Context
+	rows, c, fd := len(preps)*n, m.Config.Context, m.Config.flowDim()
 	m.fillDimMask(preps, n)
-	u = make([]float64, rows*FlowDim)
+	u = make([]float64, rows*fd)
 	logq = make([]float64, rows)
 	cs := drawChunks(len(preps), n)
 	rngs := splitRand(rng, len(cs))
@@ -227,8 +230,8 @@ func (m *Model) flowDraws(preps []*prepared, ctx []float64, n int, rng *rand.Ran
 		// (buffers) that takes them: replicas are as many as chunks run
 		// at once, not one per chunk.
 		f := m.takeFlow()
-		f.SampleShared(rngs[i], u[ch.lo*FlowDim:ch.hi*FlowDim], ctx[ch.ctx*c:(ch.ctx+k/ch.per)*c],
-			ch.per, m.dimMask[ch.lo*FlowDim:ch.hi*FlowDim], logq[ch.lo:ch.hi], k)
+		f.SampleShared(rngs[i], u[ch.lo*fd:ch.hi*fd], ctx[ch.ctx*c:(ch.ctx+k/ch.per)*c],
+			ch.per, m.dimMask[ch.lo*fd:ch.hi*fd], logq[ch.lo:ch.hi], k)
 		m.putFlow(f)
 	})
 	return u, logq
@@ -259,12 +262,13 @@ func (m *Model) putFlow(f *flow.Flow) {
 // effects from rng. The Posterior's Warnings are warn.
 func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand, warn []string) (*Posterior, error) {
 	n := len(logq)
-	dim, q, p := prep.p+prep.q+1, prep.q, prep.p
+	dim, q, p := len(prep.slot), prep.q, prep.p
+	fd, h := prep.fd, p+q+1 // h: the entries before the correlations
 	post := &Posterior{N: n, Dim: dim, Effects: prep.m * q, Names: d.Names(),
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
 		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale}
 	post.Warnings = warn
-	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
+	post.Mode = prep.unStdTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
 	centred := coll.Stats().Centred
 	cs := drawChunks(1, n)
@@ -273,14 +277,22 @@ func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng 
 	nn.ParallelFor(len(cs), func(i int) {
 		coll := coll.Clone()
 		bad[i] = -1
+		var chol []float64 // Cholesky factor of the correlations
+		if prep.ncor > 0 {
+			chol = make([]float64, q*q)
+		}
 		for r := cs[i].lo; r < cs[i].hi; r++ {
 			th := post.Theta[r*dim : (r+1)*dim]
-			prep.toTheta(u[r*FlowDim:(r+1)*FlowDim], th)
+			prep.toTheta(u[r*fd:(r+1)*fd], th)
 			logq[r] += prep.logDetToTheta
 			nat := post.Draws[r*dim : (r+1)*dim]
 			centred.ToOriginal(nat[:p], th[:p])
-			for k := p; k < dim; k++ {
+			for k := p; k < h; k++ {
 				nat[k] = math.Exp(th[k])
+			}
+			if chol != nil {
+				lmm.CorCholesky(chol, th[h:], q)
+				lmm.CorFromCholesky(nat[h:], chol, q)
 			}
 			if !isFinite(logq[r]) || !coll.SampleRandomEffects(rngs[i], th, post.RandomEffects[r*prep.m*q:(r+1)*prep.m*q]) {
 				bad[i] = r

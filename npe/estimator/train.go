@@ -88,12 +88,12 @@ type TrainResult struct {
 // example is a prepared dataset with its training target u.
 type example struct {
 	prep *prepared
-	u    [FlowDim]float64
+	u    [CorFlowDim]float64 // the first flow-dimension entries
 }
 
 // simulateExamples draws datasets index0 … index0+n−1 of stream seed in
 // parallel and prepares them, dropping those that fail.
-func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n int) ([]example, int) {
+func simulateExamples(s *sim.Simulator, lay layout, seed uint64, index0, n int) ([]example, int) {
 	out := make([]example, n)
 	ok := make([]bool, n)
 	nn.ParallelFor(n, func(i int) {
@@ -101,7 +101,7 @@ func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n in
 		if err != nil {
 			return
 		}
-		prep, err := prepare(smp.Design, smp.Prior, whitened)
+		prep, err := prepare(smp.Design, smp.Prior, lay)
 		if err != nil || prep.untrained() != nil {
 			return
 		}
@@ -113,7 +113,7 @@ func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n in
 			}
 		}
 		out[i].prep = prep
-		prep.target(theta, out[i].u[:])
+		prep.target(theta, out[i].u[:prep.fd])
 		ok[i] = true
 	})
 	kept := out[:0]
@@ -125,13 +125,14 @@ func simulateExamples(s *sim.Simulator, whitened bool, seed uint64, index0, n in
 	return kept, n - len(kept)
 }
 
-// batchOf splits examples into the model's batch inputs.
-func batchOf(ex []example) ([]*prepared, []float64) {
+// batchOf splits examples into the model's batch inputs, rows of fd flow
+// slots.
+func batchOf(ex []example, fd int) ([]*prepared, []float64) {
 	preps := make([]*prepared, len(ex))
-	u := make([]float64, len(ex)*FlowDim)
+	u := make([]float64, len(ex)*fd)
 	for i := range ex {
 		preps[i] = ex[i].prep
-		copy(u[i*FlowDim:], ex[i].u[:])
+		copy(u[i*fd:], ex[i].u[:fd])
 	}
 	return preps, u
 }
@@ -142,7 +143,7 @@ func (m *Model) evalNLL(ex []example) (float64, error) {
 	total := 0.0
 	for lo := 0; lo < len(ex); lo += chunk {
 		hi := min(len(ex), lo+chunk)
-		preps, u := batchOf(ex[lo:hi])
+		preps, u := batchOf(ex[lo:hi], m.Config.flowDim())
 		v, err := m.nll(preps, u, false)
 		if err != nil {
 			return 0, err
@@ -251,7 +252,7 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 			t.res.DatasetsSeen, t.res.Skipped = t.state.seen, t.state.skipped
 		}
 	}
-	val, skipped := simulateExamples(t.simulator, cfg.whitened(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, skipped := simulateExamples(t.simulator, cfg.layout(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
 	if len(val) == 0 {
 		return nil, errors.New("estimator: no usable validation dataset")
 	}
@@ -272,12 +273,12 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 // step. It returns the batch's training NLL and the learning rate used.
 func (t *trainer) step() (loss, lr float64, err error) {
 	st, opts := t.state, t.opts
-	ex, skip := simulateExamples(t.simulator, t.model.Config.whitened(), opts.Seed, st.step*opts.BatchSize, opts.BatchSize)
+	ex, skip := simulateExamples(t.simulator, t.model.Config.layout(), opts.Seed, st.step*opts.BatchSize, opts.BatchSize)
 	t.res.Skipped += skip
 	if len(ex) == 0 {
 		return 0, 0, fmt.Errorf("estimator: step %d: no usable dataset in the batch", st.step)
 	}
-	preps, u := batchOf(ex)
+	preps, u := batchOf(ex, t.model.Config.flowDim())
 	if st.step == 0 {
 		t.model.flow.InitData(u, t.model.contextOf(preps), t.model.dimMaskOf(preps), len(preps))
 	}

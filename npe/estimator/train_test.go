@@ -27,7 +27,7 @@ func TestTrainReducesValidationNLL(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
 	opts := trainOpts()
 	s := newDefaultSimulator(t)
-	val, _ := simulateExamples(s, false, opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, _ := simulateExamples(s, layout{}, opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
 	before, err := m.evalNLL(val)
 	if err != nil {
 		t.Fatal(err)

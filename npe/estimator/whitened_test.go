@@ -18,7 +18,7 @@ func TestFlowVariableRoundTrip(t *testing.T) {
 	smp := simSampleWith(t, 3, 2)
 	rng := newRand(5)
 	for _, whitened := range []bool{false, true} {
-		prep, err := prepare(smp.Design, smp.Prior, whitened)
+		prep, err := prepare(smp.Design, smp.Prior, layout{whitened: whitened})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestFlowVariableRoundTrip(t *testing.T) {
 // them. The marginal variable, for contrast, keeps the correlations.
 func TestWhitenedLaplaceIsIdentity(t *testing.T) {
 	smp := simSampleWith(t, 4, 2)
-	prep, err := prepare(smp.Design, smp.Prior, true)
+	prep, err := prepare(smp.Design, smp.Prior, layout{whitened: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestIdentityFlowIsLaplace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prep, err := prepare(d, pr, true)
+	prep, err := prepare(d, pr, layout{whitened: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestSampleLaplace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prep, _, err := prepareMaps(d, pr, true)
+	prep, _, err := prepareMaps(d, pr, layout{whitened: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,11 +283,11 @@ func TestWhitenedWithoutCurvature(t *testing.T) {
 		if err != nil || smp.Design.N() > 2*smp.Design.Dim() {
 			continue
 		}
-		white, _, err := prepareMaps(smp.Design, smp.Prior, true)
+		white, _, err := prepareMaps(smp.Design, smp.Prior, layout{whitened: true})
 		if err != nil || !white.lap.Diagonal {
 			continue
 		}
-		marg, _, err := prepareMaps(smp.Design, smp.Prior, false)
+		marg, _, err := prepareMaps(smp.Design, smp.Prior, layout{})
 		if err != nil {
 			t.Fatal(err)
 		}
