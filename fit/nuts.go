@@ -3,7 +3,6 @@ package fit
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -64,7 +63,7 @@ func NUTS(ctx context.Context, d *lmm.Design, prior lmm.Prior, opt NUTSOptions) 
 		return nil, err
 	}
 	cfg := nutsConfig(d, opt)
-	cfg.OnDraw = completeDraws(d, base, affine, opt.Target == TargetJoint, cfg.Chains, newTarget().Dim())
+	cfg.OnDraw = completeDraws(d, base, prior, affine, opt.Target == TargetJoint, cfg.Chains, newTarget().Dim())
 	res, err := hmc.Run(ctx, newTarget, cfg, opt.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("nuts (%s target): %w", opt.Target, err)
@@ -121,35 +120,31 @@ func nutsConfig(d *lmm.Design, opt NUTSOptions) hmc.Config {
 // draw back to θ (through affine, when preconditioned), writes the global
 // parameters on their natural scale and completes the random effects, by
 // an exact conditional draw (collapsed target, one workspace per chain) or
-// as σ_b·z (joint target).
-func completeDraws(d *lmm.Design, base *lmm.Collapsed, affine *hmc.Affine, joint bool, chains, dim int) func(int, *rand.Rand, []float64, []float64) error {
-	p, q, m := d.P(), d.Q(), d.M()
+// as diag(σ_b)L·z (joint target).
+func completeDraws(d *lmm.Design, base *lmm.Collapsed, prior lmm.Prior, affine *hmc.Affine, joint bool, chains, dim int) func(int, *rand.Rand, []float64, []float64) error {
 	nGlobal := d.Dim()
 	stats := base.Stats()
 	conds := make([]*lmm.Collapsed, chains)
+	joints := make([]*lmm.Joint, chains)
 	thetas := make([][]float64, chains)
+	chols := make([][]float64, chains)
 	for c := range conds {
 		conds[c] = base.Clone()
+		if joint {
+			joints[c] = lmm.NewJointStats(stats, prior)
+		}
 		thetas[c] = make([]float64, dim)
+		chols[c] = make([]float64, d.Q()*d.Q())
 	}
 	return func(chain int, rng *rand.Rand, x, extra []float64) error {
 		if affine != nil {
 			affine.ToTarget(thetas[chain], x)
 			x = thetas[chain]
 		}
-		globals := extra[:nGlobal]
-		stats.Centred.ToOriginal(globals[:p], x[:p])
-		for k := 0; k < q+1; k++ {
-			globals[p+k] = math.Exp(x[p+k])
-		}
+		stats.Natural(extra[:nGlobal], x, chols[chain])
 		b := extra[nGlobal:]
 		if joint {
-			z := x[nGlobal:]
-			for g := range m {
-				for k := range q {
-					b[g*q+k] = globals[p+k] * z[g*q+k]
-				}
-			}
+			joints[chain].RandomEffects(b, x)
 			return nil
 		}
 		if !conds[chain].SampleRandomEffects(rng, x[:nGlobal], b) {

@@ -60,3 +60,25 @@ func (s *Stats) Theta(dst []float64, pr Params) []float64 {
 	}
 	return dst
 }
+
+// Natural writes into dst (length Dim) the natural-scale global parameters
+// for the first Dim entries of θ, in the order of Design.Names: original-scale
+// β, σ_b, σ, then the correlations. chol is Q×Q scratch for the Cholesky
+// factor of the correlations (may be nil when NCor = 0). It is Params
+// without allocating, for per-draw use; it returns dst.
+func (s *Stats) Natural(dst, theta, chol []float64) []float64 {
+	d := s.Dim()
+	if len(dst) != d || len(theta) < d {
+		panic("lmm: Natural: length mismatch")
+	}
+	p, h := s.P, s.P+s.Q+1
+	s.Centred.ToOriginal(dst[:p], theta[:p])
+	for k := p; k < h; k++ {
+		dst[k] = math.Exp(theta[k])
+	}
+	if s.NCor > 0 {
+		CorCholesky(chol, theta[h:d], s.Q)
+		CorFromCholesky(dst[h:d], chol, s.Q)
+	}
+	return dst
+}

@@ -97,7 +97,8 @@ func (e *Estimator) Estimate(prior *lmm.Prior, st Settings) (*Estimates, error) 
 	}
 	// Start the MAP from the ML fit, or from GLS at the moment start when
 	// the ML fit failed (a likelihood unbounded as σ → 0, say).
-	mapStart := append([]float64(nil), out.ML.Theta...)
+	mapStart := make([]float64, s.Dim()) // correlations, when present, start at zero
+	copy(mapStart, out.ML.Theta)
 	if !out.ML.Converged {
 		e.GLS(mapStart[:p], start[:q], start[q])
 		copy(mapStart[p:], start)

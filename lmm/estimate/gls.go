@@ -27,13 +27,22 @@ type glsWork struct {
 	cinv   []float64 // (XᵀV⁻¹X)⁻¹, P×P
 }
 
-// NewEstimator returns an estimator on the statistics s.
+// NewEstimator returns an estimator on the statistics s. The
+// likelihood-based fits (GLS, ML, REML) are those of the model with
+// uncorrelated random effects, also for a correlated design (NCor > 0),
+// whose correlations start at zero in MAP; MAP is of the model of s.
 func NewEstimator(s *lmm.Stats) *Estimator {
 	p, q := s.P, s.Q
 	w := q + p + 1
+	plain := s
+	if s.NCor > 0 {
+		u := *s
+		u.NCor = 0
+		plain = &u
+	}
 	return &Estimator{
 		stats:    s,
-		marginal: lmm.NewMarginal(s),
+		marginal: lmm.NewMarginal(plain),
 		ws: glsWork{
 			group:  make([]float64, w*w),
 			global: make([]float64, (p+1)*(p+1)),

@@ -17,13 +17,16 @@ import (
 // with c = ȳ when the model has an intercept and 0 otherwise (without an
 // intercept a shift of y could not be absorbed by any coefficient), s_y the
 // sample SD of y, s_k the sample SD of column k and s = 1 for the intercept
-// column. Columns with zero SD are left unscaled (s_k = 1).
+// column. Columns with zero SD are left unscaled (s_k = 1). Correlations
+// are scale-free: their coordinates of θ and the LKJ prior map to
+// themselves.
 type Scaling struct {
 	Intercept bool      // whether column 0 is the intercept (not scaled)
 	YShift    float64   // c: ȳ with an intercept, else 0
 	YScale    float64   // s_y
 	XScale    []float64 // s_k for each column of X, 1 for the intercept
 	RandomCol []int     // the columns of X the random terms use
+	NCor      int       // the number of random-effect correlations (lmm.Design.NCor)
 }
 
 // Standardize returns a standardized copy of d and the Scaling that maps
@@ -39,6 +42,7 @@ func Standardize(d *lmm.Design) (*lmm.Design, Scaling) {
 		YScale:    1,
 		XScale:    make([]float64, p),
 		RandomCol: append([]int(nil), d.RandomCol...),
+		NCor:      d.NCor(),
 	}
 	ym, ysd := meanSD(d.Y, 0, 1)
 	if d.Intercept {
@@ -98,6 +102,9 @@ func (sc Scaling) betaScale(k int) float64 { return sc.XScale[k] / sc.YScale }
 // sdScale returns the factor with σ′_b,k = factor · σ_b,k.
 func (sc Scaling) sdScale(k int) float64 { return sc.XScale[sc.RandomCol[k]] / sc.YScale }
 
+// dim returns the length of the collapsed θ, P + Q + 1 + NCor.
+func (sc Scaling) dim() int { return len(sc.XScale) + len(sc.RandomCol) + 1 + sc.NCor }
+
 // checkP panics unless p and q match the scaling.
 func (sc Scaling) check(p, q int) {
 	if p != len(sc.XScale) || q != len(sc.RandomCol) {
@@ -117,6 +124,7 @@ func (sc Scaling) Prior(pr lmm.Prior) lmm.Prior {
 		BetaSD:     make([]float64, p),
 		SDScale:    make([]float64, q),
 		SigmaScale: pr.SigmaScale / sc.YScale,
+		LKJ:        pr.LKJ,
 	}
 	for k := range p {
 		a := sc.betaScale(k)
@@ -141,6 +149,7 @@ func (sc Scaling) UnPrior(pr lmm.Prior) lmm.Prior {
 		BetaSD:     make([]float64, p),
 		SDScale:    make([]float64, q),
 		SigmaScale: pr.SigmaScale * sc.YScale,
+		LKJ:        pr.LKJ,
 	}
 	for k := range p {
 		a := sc.betaScale(k)
@@ -157,13 +166,14 @@ func (sc Scaling) UnPrior(pr lmm.Prior) lmm.Prior {
 }
 
 // Theta writes into dst the standardized collapsed θ′ = [βc′, log σ′_b,
-// log σ′] for the original-unit θ and returns dst; dst may be theta. It
+// log σ′, y] for the original-unit θ and returns dst; dst may be theta. It
 // panics on a length mismatch.
 func (sc Scaling) Theta(dst, theta []float64) []float64 {
 	p, q := len(sc.XScale), len(sc.RandomCol)
-	if len(dst) != p+q+1 || len(theta) != p+q+1 {
+	if len(dst) != sc.dim() || len(theta) != sc.dim() {
 		panic("estimate: Scaling.Theta: length mismatch")
 	}
+	copy(dst[p+q+1:], theta[p+q+1:])
 	t0 := theta[0] // dst may be theta
 	for k := range p {
 		dst[k] = theta[k] * sc.betaScale(k)
@@ -182,9 +192,10 @@ func (sc Scaling) Theta(dst, theta []float64) []float64 {
 // standardized θ′ into dst and returns dst; dst may be theta.
 func (sc Scaling) UnTheta(dst, theta []float64) []float64 {
 	p, q := len(sc.XScale), len(sc.RandomCol)
-	if len(dst) != p+q+1 || len(theta) != p+q+1 {
+	if len(dst) != sc.dim() || len(theta) != sc.dim() {
 		panic("estimate: Scaling.UnTheta: length mismatch")
 	}
+	copy(dst[p+q+1:], theta[p+q+1:])
 	t0 := theta[0] // dst may be theta
 	for k := range p {
 		dst[k] = theta[k] / sc.betaScale(k)
@@ -216,9 +227,9 @@ func (sc Scaling) LogJacobian() float64 {
 // Draws maps a row-major block of collapsed θ draws (each row of length
 // P+Q+1) to standardized units in place.
 func (sc Scaling) Draws(draws []float64) {
-	dim := len(sc.XScale) + len(sc.RandomCol) + 1
+	dim := sc.dim()
 	if len(draws)%dim != 0 {
-		panic("estimate: Scaling.Draws: length not a multiple of P+Q+1")
+		panic("estimate: Scaling.Draws: length not a multiple of P+Q+1+NCor")
 	}
 	for i := 0; i < len(draws); i += dim {
 		sc.Theta(draws[i:i+dim], draws[i:i+dim])
@@ -228,9 +239,9 @@ func (sc Scaling) Draws(draws []float64) {
 // UnDraws maps a row-major block of standardized θ′ draws back to original
 // units in place.
 func (sc Scaling) UnDraws(draws []float64) {
-	dim := len(sc.XScale) + len(sc.RandomCol) + 1
+	dim := sc.dim()
 	if len(draws)%dim != 0 {
-		panic("estimate: Scaling.UnDraws: length not a multiple of P+Q+1")
+		panic("estimate: Scaling.UnDraws: length not a multiple of P+Q+1+NCor")
 	}
 	for i := 0; i < len(draws); i += dim {
 		sc.UnTheta(draws[i:i+dim], draws[i:i+dim])
@@ -242,7 +253,8 @@ func (sc Scaling) UnDraws(draws []float64) {
 func (sc Scaling) Params(pr lmm.Params) lmm.Params {
 	p, q := len(pr.Beta), len(pr.SigmaB)
 	sc.check(p, q)
-	out := lmm.Params{Beta: make([]float64, p), SigmaB: make([]float64, q), Sigma: pr.Sigma / sc.YScale}
+	out := lmm.Params{Beta: make([]float64, p), SigmaB: make([]float64, q), Sigma: pr.Sigma / sc.YScale,
+		Cor: append([]float64(nil), pr.Cor...)}
 	for k := range p {
 		out.Beta[k] = pr.Beta[k] * sc.betaScale(k)
 	}
@@ -259,7 +271,8 @@ func (sc Scaling) Params(pr lmm.Params) lmm.Params {
 func (sc Scaling) UnParams(pr lmm.Params) lmm.Params {
 	p, q := len(pr.Beta), len(pr.SigmaB)
 	sc.check(p, q)
-	out := lmm.Params{Beta: make([]float64, p), SigmaB: make([]float64, q), Sigma: pr.Sigma * sc.YScale}
+	out := lmm.Params{Beta: make([]float64, p), SigmaB: make([]float64, q), Sigma: pr.Sigma * sc.YScale,
+		Cor: append([]float64(nil), pr.Cor...)}
 	for k := range p {
 		out.Beta[k] = pr.Beta[k] / sc.betaScale(k)
 	}
