@@ -88,3 +88,33 @@ func BenchmarkLargeDesign(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCorrelated times the collapsed and joint log density and
+// gradient on sleepstudy with correlated effects, (Days | Subject): one
+// correlation coordinate more than the uncorrelated benchmarks above.
+func BenchmarkCorrelated(b *testing.B) {
+	d := loadSleepstudy(b)
+	d.Correlated = true
+	pr := sleepstudyPrior()
+	pr.LKJ = 1
+	b.Run("collapsed", func(b *testing.B) {
+		c := NewCollapsed(d, pr)
+		theta := append(append([]float64(nil), sleepstudyPoints[0]...), 0.3)
+		grad := make([]float64, c.Dim())
+		b.ReportAllocs()
+		for b.Loop() {
+			c.LogDensityGrad(theta, grad)
+		}
+	})
+	b.Run("joint", func(b *testing.B) {
+		j := NewJoint(d, pr)
+		pts := sleepstudyJointPoints(d.M(), d.Q())[0]
+		p := d.P() + d.Q() + 1
+		theta := append(append(append([]float64(nil), pts[:p]...), 0.3), pts[p:]...)
+		grad := make([]float64, j.Dim())
+		b.ReportAllocs()
+		for b.Loop() {
+			j.LogDensityGrad(theta, grad)
+		}
+	})
+}

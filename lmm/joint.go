@@ -96,19 +96,22 @@ func (j *Joint) RandomEffects(dst, theta []float64) []float64 {
 	if s.NCor > 0 {
 		CorCholesky(j.ws.l, theta[s.P+q+1:s.Dim()], q)
 	}
+	for k := range q {
+		j.ws.sb[k] = math.Exp(theta[s.P+k])
+	}
 	for g := 0; g < s.M; g++ {
-		j.effects(dst[g*q:(g+1)*q], theta[s.P:s.P+q], z[g*q:(g+1)*q])
+		j.effects(dst[g*q:(g+1)*q], z[g*q:(g+1)*q])
 	}
 	return dst
 }
 
-// effects writes b = diag(exp(logSB)) L z into b, with L in ws.l for
-// correlated models and L = I otherwise.
-func (j *Joint) effects(b, logSB, z []float64) {
-	q := len(b)
+// effects writes b = diag(σ_b) L z into b, with σ_b in ws.sb and L in ws.l
+// for correlated models and L = I otherwise.
+func (j *Joint) effects(b, z []float64) {
+	q, sb := len(b), j.ws.sb
 	if j.stats.NCor == 0 {
 		for k, v := range z {
-			b[k] = math.Exp(logSB[k]) * v
+			b[k] = sb[k] * v
 		}
 		return
 	}
@@ -117,7 +120,7 @@ func (j *Joint) effects(b, logSB, z []float64) {
 		for c := 0; c <= a; c++ {
 			v += j.ws.l[a*q+c] * z[c]
 		}
-		b[a] = math.Exp(logSB[a]) * v
+		b[a] = sb[a] * v
 	}
 }
 
@@ -165,13 +168,7 @@ func (j *Joint) eval(theta, grad []float64) float64 {
 	for g := 0; g < s.M; g++ {
 		groupResidual(s, g, ws.beta, ws.ztr)
 		zg := z[g*q : (g+1)*q]
-		if cor {
-			j.effects(ws.b, theta[p:p+q], zg)
-		} else {
-			for k, v := range zg {
-				ws.b[k] = ws.sb[k] * v
-			}
-		}
+		j.effects(ws.b, zg)
 		for _, v := range zg {
 			zz += v * v
 		}
