@@ -12,7 +12,9 @@
 // with S = diag(σ_b,1..σ_b,Q) (uncorrelated random effects, lme4's
 // (x || g)), X the N×P fixed-effect design and Z the columns RandomCol of
 // the uncentred X. The Stan program bench/stan/lmm.stan is this
-// model.
+// model. With Design.Correlated (lme4's (x | g)) the random effects are
+// correlated, b_g ~ N(0, S Ω S) with Ω ~ LKJ(η) (bench/stan/lmm_cor.stan;
+// see "Correlated random effects" below).
 //
 // # Prior and centring
 //
@@ -30,10 +32,12 @@
 //
 // The samplers and the NPE work on an unconstrained vector θ:
 //
-//	collapsed  θ = [βc (P), log σ_b (Q), log σ (1)]                  (P+Q+1)
-//	joint      θ = [βc (P), log σ_b (Q), log σ (1), z (M·Q)]         (P+Q+1+M·Q)
+//	collapsed  θ = [βc (P), log σ_b (Q), log σ (1), y (C)]           (P+Q+1+C)
+//	joint      θ = [βc (P), log σ_b (Q), log σ (1), y (C), z (M·Q)]  (P+Q+1+C+M·Q)
 //
-// with z group-major (z[g*Q+k]) and b_gk = σ_b,k z_gk, z_gk ~ N(0, 1): the
+// with C = NCor = Q(Q−1)/2 unconstrained correlations for correlated
+// effects and C = 0 otherwise, z group-major (z[g*Q+k]) and
+// b_gk = σ_b,k z_gk, z_gk ~ N(0, 1) (b_g = Λz_g when correlated): the
 // non-centred parametrization of lmm.stan (Papaspiliopoulos, Roberts &
 // Sköld 2007). The densities in θ include the log-Jacobian of the log
 // transforms, Σ_k log σ_b,k + log σ (Stan Reference Manual, "Constraint
@@ -104,6 +108,28 @@
 //
 // and ∂/∂z_gk = σ_b,k h_gk − z_gk with the N(0, 1) prior of z.
 //
+// # Correlated random effects
+//
+// With Σ_b = S Ω S and Ω = LLᵀ, L lower triangular with unit rows, every
+// formula above holds with S replaced by the relative factor Λ = S L
+// (b_g = Λ z_g in the joint density): A_g = I + ΛᵀZ_gᵀZ_gΛ/σ², u_g =
+// ΛᵀZ_gᵀr_g, Σ_g = Λ A_g⁻¹ Λᵀ and μ_g = Λ w_g/σ². The gradient in Λ is in
+// marginal_cor.go and is carried to log σ_b and to L by Λ_ij = σ_b,i L_ij.
+//
+// L is parametrized as Stan's cholesky_factor_corr (Stan Reference Manual,
+// "Cholesky factors of correlation matrices"): C = Q(Q−1)/2 canonical
+// partial correlations z = tanh(y) fill the strict lower triangle row by
+// row, L_ij = z_ij √(1 − Σ_{k<j} L_ik²) and L_ii = √(1 − Σ_{k<i} L_ik²),
+// with log-Jacobian Σ log(1 − z²) + Σ_i Σ_{0<j<i} ½ log(1 − Σ_{k<j} L_ik²)
+// (CorCholesky). The prior is the LKJ density on the Cholesky factor,
+//
+//	log LKJ_chol(L | η) = −log c_Q(η) + Σ_{i=1}^{Q−1} (Q − i − 1 + 2η − 2) log L_ii,
+//
+// with the normalizing constant c_Q(η) of Lewandowski, Kurowicka & Joe
+// (2009), so that densities stay exact. The correlations are reported as
+// Ω_ij = (LLᵀ)_ij in brms's order and names, cor_<group>__<term j>__<term
+// i> for i = 1..Q−1, j < i.
+//
 // # Constants
 //
 // No normalizing constant is dropped anywhere: Marginal.LogLik is the exact
@@ -135,6 +161,9 @@
 //     transforms".
 //   - H. V. Henderson, S. R. Searle (1981). On deriving the inverse of a sum
 //     of matrices. SIAM Review 23(1), 53–60 (Woodbury identity).
+//   - D. Lewandowski, D. Kurowicka, H. Joe (2009). Generating random
+//     correlation matrices based on vines and extended onion method. Journal
+//     of Multivariate Analysis 100(9), 1989–2001.
 //   - Kipnis, Binz, Schulz. metabeta – A fast neural model for Bayesian
 //     mixed-effects regression. arXiv:2510.07473.
 package lmm
