@@ -79,6 +79,26 @@ type Config struct {
 	// effect) and τ_ε. Default [0.03, 3] each.
 	TauBeta, TauRandom, TauSigma Range
 
+	// CorrelatedQ2 is the probability that a dataset with q = 2 random
+	// effects has correlated ones (Design.Correlated, Ω ~ LKJ(η));
+	// CorrelatedQ3 is that probability for q ≥ 3. Default 0.8 and 0.5, as
+	// metabeta's current simulator (era C). Zero draws nothing: the
+	// effects stay independent, as before the fields existed.
+	CorrelatedQ2, CorrelatedQ3 float64
+	// CorEta is the range of the uniform hyperprior on the LKJ shape η of
+	// a correlated dataset's random-effect correlations; the dataset's
+	// Prior.LKJ is its η. Default [1, 2] (metabeta era C).
+	CorEta Range
+	// Interaction is the probability that a dataset with d ≥ 4 spends its
+	// last fixed effect on the product x_a·x_b of two of its other
+	// predictors, named "xa:xb" as R names it. Default 0.25; zero draws
+	// nothing, as before the field existed.
+	Interaction float64
+	// InteractionRandom is the probability that such a product is also a
+	// random slope, when q ≥ 2 and the product varies within groups.
+	// Default 0.5.
+	InteractionRandom float64
+
 	// Misspec switches on departures from the model, for robustness
 	// studies. The zero value simulates the model exactly.
 	Misspec Misspec
@@ -101,6 +121,12 @@ func DefaultConfig() Config {
 		TauBeta:        Range{0.03, 3},
 		TauRandom:      Range{0.03, 3},
 		TauSigma:       Range{0.03, 3},
+
+		CorrelatedQ2:      0.8,
+		CorrelatedQ3:      0.5,
+		CorEta:            Range{1, 2},
+		Interaction:       0.25,
+		InteractionRandom: 0.5,
 	}
 }
 
@@ -147,6 +173,19 @@ func (c *Config) Validate() error {
 	}
 	if err := checkRange("Nu", c.Nu, false); err != nil {
 		return err
+	}
+	for _, p := range []struct {
+		name string
+		p    float64
+	}{{"CorrelatedQ2", c.CorrelatedQ2}, {"CorrelatedQ3", c.CorrelatedQ3}, {"Interaction", c.Interaction}, {"InteractionRandom", c.InteractionRandom}} {
+		if !(p.p >= 0 && p.p <= 1) {
+			return fmt.Errorf("sim: config: %s = %g, want a probability in [0, 1]", p.name, p.p)
+		}
+	}
+	if c.CorrelatedQ2 > 0 || c.CorrelatedQ3 > 0 {
+		if err := checkRange("CorEta", c.CorEta, true); err != nil {
+			return err
+		}
 	}
 	for _, r := range []struct {
 		name string

@@ -66,6 +66,10 @@ func (s *Simulator) drawMixed(rng *rand.Rand, d, q, m int) (*Sample, error) {
 		within int // leading non-intercept columns that vary within groups
 		err    error
 	)
+	inter := c.drawInteraction(rng, d)
+	if inter {
+		d-- // the predictors the product is made of
+	}
 	switch smp.Source {
 	case SourceSynthetic:
 		sizes = drawGroupSizes(rng, c, m, nil)
@@ -73,8 +77,16 @@ func (s *Simulator) drawMixed(rng *rand.Rand, d, q, m int) (*Sample, error) {
 		if smp.Families, err = synthetic(rng, c, sum(sizes), d, x); err != nil {
 			return nil, err
 		}
-		smp.Design = newDesign(d, q, sizes, x)
-		s.drawParams(rng, smp, nil)
+		var scale []float64 // nil: every column standardized
+		if inter {
+			if x, smp.Interaction = addInteraction(rng, x, d, 0); smp.Interaction != nil {
+				d++
+				scale = productScale(x, d)
+			}
+		}
+		random := c.randomColumns(rng, min(q, d), allTrue(d-1), smp.Interaction != nil)
+		smp.Design = newDesign(d, random, smp.Interaction, sizes, x)
+		s.drawParams(rng, smp, scale)
 		return smp, nil
 	case SourceShifted:
 		sizes = drawGroupSizes(rng, c, m, nil)
@@ -111,7 +123,20 @@ func (s *Simulator) drawMixed(rng *rand.Rand, d, q, m int) (*Sample, error) {
 	if err != nil {
 		return nil, err
 	}
-	q = min(q, d, 1+within)
+	varies := make([]bool, d-1, d)
+	for j := range within {
+		varies[j] = true
+	}
+	if inter {
+		prefer := 0
+		if smp.Source == SourceLongitudinal && rng.Float64() < 0.75 {
+			prefer = 1 // time × treatment or covariate
+		}
+		if x, smp.Interaction = addInteraction(rng, x, d, prefer); smp.Interaction != nil {
+			d++
+			varies = append(varies, variesWithin(x, d, d-1, sizes))
+		}
+	}
 	scale := make([]float64, d)
 	scale[0] = 1
 	for j := 1; j < d; j++ {
@@ -121,10 +146,11 @@ func (s *Simulator) drawMixed(rng *rand.Rand, d, q, m int) (*Sample, error) {
 		}
 		scale[j] = sd
 	}
-	smp.Design = newDesign(d, q, sizes, x)
+	random := c.randomColumns(rng, min(q, d), varies, smp.Interaction != nil)
+	smp.Design = newDesign(d, random, smp.Interaction, sizes, x)
 	smp.GroupLevel = make([]bool, d-1)
-	for j := within; j < d-1; j++ {
-		smp.GroupLevel[j] = true
+	for j, v := range varies {
+		smp.GroupLevel[j] = !v
 	}
 	s.drawParams(rng, smp, scale)
 	return smp, nil

@@ -20,18 +20,24 @@ import (
 var realFS = os.DirFS("../testdata")
 
 // legacyHash hashes 100 default datasets (seed 11) and 100 with
-// RealFraction ½ over sourceDesign (seed 12): data, truth, prior, attempts,
-// families and source rows and columns.
+// RealFraction ½ over sourceDesign (seed 12), without correlated effects or
+// interactions: data, truth, prior, attempts, families and source rows and
+// columns.
 func legacyHash(t *testing.T) string {
 	h := sha256.New()
 	c := DefaultConfig()
+	c.CorrelatedQ2, c.CorrelatedQ3, c.Interaction = 0, 0, 0
+	// The prior as fmt printed it before lmm.Prior gained LKJ.
+	legacyPrior := func(p lmm.Prior) string {
+		return fmt.Sprintf("{%v %v %v %v}", p.BetaMean, p.BetaSD, p.SDScale, p.SigmaScale)
+	}
 	for smp, err := range newSim(t, c).All(11, 100) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		WriteCSV(h, smp)
 		WriteTruthJSON(h, smp)
-		fmt.Fprint(h, smp.Prior, smp.Attempts, smp.Families)
+		fmt.Fprintf(h, "%s %v %v", legacyPrior(smp.Prior), smp.Attempts, smp.Families)
 	}
 	c.RealFraction = 0.5
 	c.RealDesigns = []*lmm.Design{sourceDesign()}
@@ -41,15 +47,15 @@ func legacyHash(t *testing.T) string {
 		}
 		WriteCSV(h, smp)
 		WriteTruthJSON(h, smp)
-		fmt.Fprint(h, smp.Prior, smp.Attempts, smp.SourceRows, smp.SourceCols)
+		fmt.Fprintf(h, "%s %v %v %v", legacyPrior(smp.Prior), smp.Attempts, smp.SourceRows, smp.SourceCols)
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
-// TestDesignsZeroValueUnchanged checks that a Config with zero Designs
-// draws exactly what the simulator drew before Designs existed: the hash
-// below is legacyHash run on commit b729f21, the last one without the
-// field.
+// TestDesignsZeroValueUnchanged checks that a Config with zero Designs,
+// CorrelatedQ2, CorrelatedQ3 and Interaction draws exactly what the
+// simulator drew before those fields existed: the hash below is legacyHash
+// run on commit b729f21, the last one without Designs.
 func TestDesignsZeroValueUnchanged(t *testing.T) {
 	t.Parallel()
 	const want = "189ac9b2c18672b178cc9e4bc1c5f1bf38d0dfe66b1a021036d0e7bf560a872c"
@@ -104,6 +110,7 @@ func checkMixedSample(t *testing.T, c *Config, smp *Sample) {
 	if len(smp.GroupLevel) != p-1 {
 		t.Fatalf("dataset %d: GroupLevel %v for P = %d", smp.Index, smp.GroupLevel, p)
 	}
+	checkInteraction(t, smp)
 	rows := groupRows(d)
 	varies := func(j int) bool {
 		for _, r := range rows {
@@ -270,7 +277,7 @@ func TestBetweenSource(t *testing.T) {
 		}
 		checkMixedSample(t, &c, smp)
 		d := smp.Design
-		if d.P() > 1 && !smp.GroupLevel[d.P()-2] {
+		if main := mainEffects(smp); main > 1 && !smp.GroupLevel[main-2] {
 			t.Fatalf("dataset %d: no group-level column (GroupLevel %v)", smp.Index, smp.GroupLevel)
 		}
 		for j := 1; j < d.P(); j++ {
@@ -452,6 +459,8 @@ func TestTrainingMixLaplace(t *testing.T) {
 		n = 60
 	}
 	var bySource, unconverged [NumSources]int
+	correlated := 0
+	defer func() { t.Logf("%d correlated datasets of %d not run through estimate", correlated, n) }()
 	for smp, err := range newSim(t, c).All(10, n) {
 		if err != nil {
 			t.Fatal(err)
@@ -462,6 +471,13 @@ func TestTrainingMixLaplace(t *testing.T) {
 		theta := st.Theta(make([]float64, d.Dim()), smp.Truth)
 		if lp := lmm.NewCollapsedStats(st, smp.Prior).LogDensity(theta); math.IsNaN(lp) || math.IsInf(lp, 0) {
 			t.Fatalf("dataset %d (%v, %s): collapsed log density at the truth %g", smp.Index, smp.Source, d.Formula, lp)
+		}
+		if d.Correlated {
+			// lmm/estimate's MAP and Laplace approximation do not take
+			// the correlation coordinates yet (Marginal.LogLikGrad
+			// panics on the length); check these once they do.
+			correlated++
+			continue
 		}
 		ds, sc := estimate.Standardize(d)
 		ps := sc.Prior(smp.Prior)

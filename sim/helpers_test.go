@@ -79,3 +79,36 @@ func tinyConfig() Config {
 	c.GroupSize = IntRange{2, 2}
 	return c
 }
+
+// mainEffects returns the number of columns of smp's X before its
+// interaction column: P, or P−1 with an interaction.
+func mainEffects(smp *Sample) int {
+	if smp.Interaction != nil {
+		return smp.Design.P() - 1
+	}
+	return smp.Design.P()
+}
+
+// checkInteraction fails unless smp's interaction, if any, is two columns
+// 1 ≤ a < b < P−1 whose product is exactly the last column, named "xa:xb".
+func checkInteraction(t *testing.T, smp *Sample) {
+	t.Helper()
+	if smp.Interaction == nil {
+		return
+	}
+	d := smp.Design
+	p := d.P()
+	a, b := smp.Interaction[0], smp.Interaction[1]
+	if len(smp.Interaction) != 2 || a < 1 || a >= b || b >= p-1 {
+		t.Fatalf("dataset %d: interaction %v with P = %d", smp.Index, smp.Interaction, p)
+	}
+	if want := d.Fixed[a] + ":" + d.Fixed[b]; d.Fixed[p-1] != want {
+		t.Fatalf("dataset %d: interaction column named %q, want %q", smp.Index, d.Fixed[p-1], want)
+	}
+	for i := range d.N() {
+		row := d.X[i*p : (i+1)*p]
+		if row[p-1] != row[a]*row[b] {
+			t.Fatalf("dataset %d row %d: %s = %g, want %g·%g", smp.Index, i, d.Fixed[p-1], row[p-1], row[a], row[b])
+		}
+	}
+}

@@ -138,7 +138,8 @@ func checkRealSample(t *testing.T, src *lmm.Design, smp *Sample) {
 	if smp.Source != SourceReal || smp.RealDesign != 0 || smp.Families != nil {
 		t.Fatalf("dataset %d: Source %v, RealDesign %d, Families %v", smp.Index, smp.Source, smp.RealDesign, smp.Families)
 	}
-	if len(smp.SourceRows) != d.N() || len(smp.SourceCols) != d.P()-1 || d.M() > src.M() {
+	checkInteraction(t, smp)
+	if len(smp.SourceRows) != d.N() || len(smp.SourceCols) != mainEffects(smp)-1 || d.M() > src.M() {
 		t.Fatalf("dataset %d: %d source rows for N=%d, %d source columns for P=%d, M=%d",
 			smp.Index, len(smp.SourceRows), d.N(), len(smp.SourceCols), d.P(), d.M())
 	}
@@ -182,7 +183,7 @@ func checkRealSample(t *testing.T, src *lmm.Design, smp *Sample) {
 			}
 		}
 	}
-	checkStandardized(t, d)
+	checkStandardized(t, d, mainEffects(smp))
 }
 
 // TestRealFractionMixes checks that RealFraction = ½ gives both sources.

@@ -67,8 +67,12 @@ type Sample struct {
 	// (real source only). Output row r is source row SourceRows[r].
 	SourceRows []int
 	// SourceCols are the columns of the source design's X used for the
-	// output columns 1..P−1, in order (real source only).
+	// output columns 1..P−1, in order (real source only; without the
+	// interaction column).
 	SourceCols []int
+	// Interaction is nil, or the two columns a < b of Design.X whose
+	// product x_a·x_b is the last column, named "xa:xb".
+	Interaction []int
 	// GroupLevel marks, for each non-intercept column, a predictor that is
 	// constant within every group (nil for SourceSynthetic and under
 	// RealFraction).
@@ -170,6 +174,10 @@ func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 		sizes []int
 		x     []float64
 	)
+	inter := c.drawInteraction(rng, d)
+	if inter {
+		d-- // the predictors the product is made of
+	}
 	if c.RealFraction > 0 && rng.Float64() < c.RealFraction {
 		smp.Source = SourceReal
 		smp.RealDesign = rng.IntN(len(c.RealDesigns))
@@ -196,22 +204,33 @@ func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 		}
 		smp.Families = fam
 	}
-	smp.Design = newDesign(d, q, sizes, x)
-	s.drawParams(rng, smp, nil)
+	var scale []float64 // nil: every column standardized
+	if inter {
+		if x, smp.Interaction = addInteraction(rng, x, d, 0); smp.Interaction != nil {
+			d++
+			scale = productScale(x, d)
+		}
+	}
+	random := c.randomColumns(rng, min(q, d), allTrue(d-1), smp.Interaction != nil)
+	smp.Design = newDesign(d, random, smp.Interaction, sizes, x)
+	s.drawParams(rng, smp, scale)
 	return smp, nil
 }
 
 // newDesign wraps the n×d predictors x (intercept in column 0) grouped by
-// sizes into a Design with terms Intercept, x1, …, random terms the first q
-// fixed terms, group "g" with levels "1".."m" and a zero response.
-func newDesign(d, q int, sizes []int, x []float64) *lmm.Design {
+// sizes into a Design with terms Intercept, x1, …, random terms those of
+// the columns random (in order), group "g" with levels "1".."m" and a zero
+// response. With pair = [a, b] non-nil, the last column is the interaction
+// of columns a and b and is named "xa:xb", as R names it.
+func newDesign(d int, random, pair []int, sizes []int, x []float64) *lmm.Design {
 	n := sum(sizes)
+	q := len(random)
 	des := &lmm.Design{
 		Response:  "y",
 		Group:     "g",
 		Fixed:     make([]string, d),
 		Random:    make([]string, q),
-		RandomCol: make([]int, q),
+		RandomCol: random,
 		Intercept: true,
 		Levels:    make([]string, len(sizes)),
 		Y:         make([]float64, n),
@@ -222,9 +241,11 @@ func newDesign(d, q int, sizes []int, x []float64) *lmm.Design {
 	for j := 1; j < d; j++ {
 		des.Fixed[j] = "x" + strconv.Itoa(j)
 	}
-	copy(des.Random, des.Fixed[:q])
-	for k := range des.RandomCol {
-		des.RandomCol[k] = k
+	if pair != nil {
+		des.Fixed[d-1] = des.Fixed[pair[0]] + ":" + des.Fixed[pair[1]]
+	}
+	for k, col := range random {
+		des.Random[k] = des.Fixed[col]
 	}
 	for g, size := range sizes {
 		des.Levels[g] = strconv.Itoa(g + 1)
@@ -237,8 +258,8 @@ func newDesign(d, q int, sizes []int, x []float64) *lmm.Design {
 }
 
 // formula returns the lme4 formula of a simulated design, e.g.
-// "y ~ 1 + x1 + x2 + (1 + x1 || g)"; random terms are uncorrelated, so two
-// or more use "||".
+// "y ~ 1 + x1 + x2 + (1 + x1 || g)": two or more uncorrelated random terms
+// use "||", correlated ones (and a single one) "|".
 func formula(d *lmm.Design) string {
 	var b strings.Builder
 	b.WriteString(d.Response + " ~ 1")
@@ -248,7 +269,7 @@ func formula(d *lmm.Design) string {
 	if q := d.Q(); q > 0 {
 		terms := append([]string{"1"}, d.Random[1:]...)
 		bar := " | "
-		if q > 1 {
+		if q > 1 && !d.Correlated {
 			bar = " || "
 		}
 		b.WriteString(" + (" + strings.Join(terms, " + ") + bar + d.Group + ")")

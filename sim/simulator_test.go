@@ -141,7 +141,8 @@ func TestSizesAndValidity(t *testing.T) {
 		if !slices.IsSorted(d.G) {
 			t.Errorf("dataset %d: rows of a group are not contiguous", smp.Index)
 		}
-		if len(smp.Families) != p-1 || len(smp.RandomEffects) != m*q || len(smp.Prior.BetaMean) != p ||
+		checkInteraction(t, smp)
+		if len(smp.Families) != mainEffects(smp)-1 || len(smp.RandomEffects) != m*q || len(smp.Prior.BetaMean) != p ||
 			len(smp.Prior.SDScale) != q || len(smp.Truth.Beta) != p || len(smp.Truth.SigmaB) != q {
 			t.Fatalf("dataset %d: lengths of Families, RandomEffects, Prior or Truth do not match the design", smp.Index)
 		}
@@ -151,7 +152,7 @@ func TestSizesAndValidity(t *testing.T) {
 		if len(smp.Warnings) != 0 || smp.Attempts < 1 || smp.Source != SourceSynthetic || smp.RealDesign != -1 {
 			t.Errorf("dataset %d: warnings %q, %d attempts, source %v, real design %d", smp.Index, smp.Warnings, smp.Attempts, smp.Source, smp.RealDesign)
 		}
-		checkStandardized(t, d)
+		checkStandardized(t, d, mainEffects(smp))
 		for _, y := range d.Y {
 			if math.IsNaN(y) || math.IsInf(y, 0) {
 				t.Fatalf("dataset %d: non-finite response", smp.Index)
@@ -176,9 +177,10 @@ func TestSizesAndValidity(t *testing.T) {
 	}
 }
 
-// checkStandardized checks that every non-intercept column has sample mean
-// 0 and sample SD 1, and that the intercept column is one.
-func checkStandardized(t *testing.T, d *lmm.Design) {
+// checkStandardized checks that every non-intercept column before column
+// main (the interaction, if any) has sample mean 0 and sample SD 1, and
+// that the intercept column is one.
+func checkStandardized(t *testing.T, d *lmm.Design, main int) {
 	t.Helper()
 	p := d.P()
 	for i := range d.N() {
@@ -186,7 +188,7 @@ func checkStandardized(t *testing.T, d *lmm.Design) {
 			t.Fatalf("row %d: intercept column is %g", i, d.X[i*p])
 		}
 	}
-	for j := 1; j < p; j++ {
+	for j := 1; j < main; j++ {
 		mean, sd := columnMoments(d.X[j:], p)
 		if math.Abs(mean) > 1e-9 || math.Abs(sd-1) > 1e-9 {
 			t.Errorf("column %d: mean %g, sd %g; want 0 and 1", j, mean, sd)
@@ -201,16 +203,22 @@ func TestFixedShapes(t *testing.T) {
 	c.Random = IntRange{2, 2}
 	c.Groups = IntRange{7, 7}
 	c.GroupSize = IntRange{4, 4}
-	smp := draw(t, newSim(t, c), 3, 0)
-	d := smp.Design
-	if d.P() != 3 || d.Q() != 2 || d.M() != 7 || d.N() != 28 {
-		t.Errorf("shape (d, q, m, N) = (%d, %d, %d, %d), want (3, 2, 7, 28)", d.P(), d.Q(), d.M(), d.N())
-	}
-	if want := "y ~ 1 + x1 + x2 + (1 + x1 || g)"; d.Formula != want {
-		t.Errorf("Formula = %q, want %q", d.Formula, want)
-	}
-	if !slices.Equal(d.Random, []string{"Intercept", "x1"}) || !slices.Equal(d.Levels[:3], []string{"1", "2", "3"}) {
-		t.Errorf("Random = %v, Levels = %v", d.Random, d.Levels)
+	for _, tc := range []struct {
+		p    float64
+		want string
+	}{{0, "y ~ 1 + x1 + x2 + (1 + x1 || g)"}, {1, "y ~ 1 + x1 + x2 + (1 + x1 | g)"}} {
+		c.CorrelatedQ2 = tc.p
+		smp := draw(t, newSim(t, c), 3, 0)
+		d := smp.Design
+		if d.P() != 3 || d.Q() != 2 || d.M() != 7 || d.N() != 28 {
+			t.Errorf("shape (d, q, m, N) = (%d, %d, %d, %d), want (3, 2, 7, 28)", d.P(), d.Q(), d.M(), d.N())
+		}
+		if d.Formula != tc.want || d.Correlated != (tc.p == 1) {
+			t.Errorf("CorrelatedQ2 = %g: Formula = %q, Correlated = %v, want %q", tc.p, d.Formula, d.Correlated, tc.want)
+		}
+		if !slices.Equal(d.Random, []string{"Intercept", "x1"}) || !slices.Equal(d.Levels[:3], []string{"1", "2", "3"}) {
+			t.Errorf("Random = %v, Levels = %v", d.Random, d.Levels)
+		}
 	}
 }
 
@@ -234,17 +242,23 @@ func TestRandomNeverExceedsFixed(t *testing.T) {
 func TestFormula(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		d, q int
-		want string
+		d          int
+		random     []int
+		pair       []int
+		correlated bool
+		want       string
 	}{
-		{1, 0, "y ~ 1"},
-		{1, 1, "y ~ 1 + (1 | g)"},
-		{2, 0, "y ~ 1 + x1"},
-		{4, 3, "y ~ 1 + x1 + x2 + x3 + (1 + x1 + x2 || g)"},
+		{1, nil, nil, false, "y ~ 1"},
+		{1, []int{0}, nil, false, "y ~ 1 + (1 | g)"},
+		{2, nil, nil, false, "y ~ 1 + x1"},
+		{4, []int{0, 1, 2}, nil, false, "y ~ 1 + x1 + x2 + x3 + (1 + x1 + x2 || g)"},
+		{4, []int{0, 1, 2}, nil, true, "y ~ 1 + x1 + x2 + x3 + (1 + x1 + x2 | g)"},
+		{5, []int{0, 1, 4}, []int{1, 3}, true, "y ~ 1 + x1 + x2 + x3 + x1:x3 + (1 + x1 + x1:x3 | g)"},
 	} {
-		des := newDesign(tc.d, tc.q, []int{1}, make([]float64, tc.d))
-		if des.Formula != tc.want {
-			t.Errorf("d=%d q=%d: %q, want %q", tc.d, tc.q, des.Formula, tc.want)
+		des := newDesign(tc.d, tc.random, tc.pair, []int{1}, make([]float64, tc.d))
+		des.Correlated = tc.correlated
+		if got := formula(des); got != tc.want {
+			t.Errorf("d=%d random %v pair %v correlated %v: %q, want %q", tc.d, tc.random, tc.pair, tc.correlated, got, tc.want)
 		}
 	}
 }

@@ -9,28 +9,32 @@ import (
 )
 
 // WriteCSV writes the data of s as CSV with a header: the response y, the
-// predictors x1, …, x(P−1) (no intercept column) and the group g as its
-// level label, one row per observation in design order. Numbers are
+// predictors x1, x2, … (no intercept column, and no interaction column,
+// which the formula's "xa:xb" computes from its factors, as in R) and the
+// group g as its level label, one row per observation in design order. Numbers are
 // formatted with strconv.FormatFloat(v, 'g', -1, 64), the shortest text that
 // reads back to the same float64, so the output is byte-identical for the
 // same sample.
 func WriteCSV(w io.Writer, s *Sample) error {
 	d := s.Design
 	p := d.P()
-	first := 0
+	first, end := 0, p
 	if d.Intercept {
 		first = 1
 	}
+	if s.Interaction != nil {
+		end = p - 1
+	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString(d.Response)
-	for _, t := range d.Fixed[first:] {
+	for _, t := range d.Fixed[first:end] {
 		bw.WriteString("," + t)
 	}
 	bw.WriteString("," + d.Group + "\n")
 	var buf []byte
 	for i := range d.N() {
 		buf = strconv.AppendFloat(buf[:0], d.Y[i], 'g', -1, 64)
-		for _, v := range d.X[i*p+first : (i+1)*p] {
+		for _, v := range d.X[i*p+first : i*p+end] {
 			buf = append(buf, ',')
 			buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
 		}
@@ -53,8 +57,8 @@ type NamedValue struct {
 
 // Truth returns the true parameters of s as (brms name, value) pairs in
 // order: the global parameters as named by Design.Names (b_*, sd_g__*,
-// sigma), then the random effects as named by Design.RandomNames
-// (r_g[level,term], group-major).
+// sigma, and cor_g__*__* for a correlated design), then the random effects
+// as named by Design.RandomNames (r_g[level,term], group-major).
 func Truth(s *Sample) []NamedValue {
 	d := s.Design
 	names := d.Names()
@@ -63,6 +67,7 @@ func Truth(s *Sample) []NamedValue {
 	vals = append(vals, s.Truth.Beta...)
 	vals = append(vals, s.Truth.SigmaB...)
 	vals = append(vals, s.Truth.Sigma)
+	vals = append(vals, s.Truth.Cor...)
 	for k, n := range names {
 		out = append(out, NamedValue{n, vals[k]})
 	}

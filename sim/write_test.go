@@ -55,20 +55,22 @@ func TestTruth(t *testing.T) {
 	c.Fixed = IntRange{2, 2}
 	c.Random = IntRange{2, 2}
 	c.Groups = IntRange{5, 5}
+	c.CorrelatedQ2 = 1
 	smp := draw(t, newSim(t, c), 6, 0)
 	tr := Truth(smp)
 	d := smp.Design
 	wantNames := append(d.Names(), d.RandomNames()...)
-	if len(tr) != len(wantNames) || len(tr) != 2+2+1+5*2 {
-		t.Fatalf("%d truth entries, want P+Q+1+M·Q = 15", len(tr))
+	if len(tr) != len(wantNames) || len(tr) != 2+2+1+1+5*2 {
+		t.Fatalf("%d truth entries, want P+Q+1+NCor+M·Q = 16", len(tr))
 	}
-	wantVals := slices.Concat(smp.Truth.Beta, smp.Truth.SigmaB, []float64{smp.Truth.Sigma}, smp.RandomEffects)
+	wantVals := slices.Concat(smp.Truth.Beta, smp.Truth.SigmaB, []float64{smp.Truth.Sigma}, smp.Truth.Cor, smp.RandomEffects)
 	for k, nv := range tr {
 		if nv.Name != wantNames[k] || nv.Value != wantVals[k] {
 			t.Errorf("entry %d = %v, want {%s %v}", k, nv, wantNames[k], wantVals[k])
 		}
 	}
-	if tr[0].Name != "b_Intercept" || tr[4].Name != "sigma" || tr[5].Name != "r_g[1,Intercept]" || tr[6].Name != "r_g[1,x1]" {
+	if tr[0].Name != "b_Intercept" || tr[4].Name != "sigma" || tr[5].Name != "cor_g__Intercept__x1" ||
+		tr[6].Name != "r_g[1,Intercept]" || tr[7].Name != "r_g[1,x1]" {
 		t.Errorf("names %v", tr)
 	}
 	var b bytes.Buffer
