@@ -183,3 +183,25 @@ var (
 	_ targetInterface = (*Collapsed)(nil)
 	_ targetInterface = (*Joint)(nil)
 )
+
+// TestCorrelatedMarginalMatchesLme4 evaluates the correlated marginal
+// likelihood at lme4's ML fit of Reaction ~ Days + (Days | Subject)
+// (lmm/testdata/lme4_sleepstudy_cor.txt, written by R with the command in
+// its header) and compares with lme4's logLik, to 1e-9 relative, as
+// TestMarginalMatchesLme4 does for the uncorrelated model.
+func TestCorrelatedMarginalMatchesLme4(t *testing.T) {
+	ref := readReference(t, "testdata/lme4_sleepstudy_cor.txt")
+	d := loadSleepstudy(t)
+	d.Correlated = true
+	s := NewStats(d)
+	theta := s.Theta(make([]float64, s.Dim()), Params{
+		Beta:   []float64{ref["beta_Intercept"], ref["beta_Days"]},
+		SigmaB: []float64{ref["sd_Intercept"], ref["sd_Days"]},
+		Sigma:  ref["sigma"],
+		Cor:    []float64{ref["cor_Intercept__Days"]},
+	})
+	got := NewMarginal(s).LogLik(theta)
+	if want := ref["logLik"]; !closeRel(want, got, 1e-9) {
+		t.Errorf("sleepstudy LogLik at lme4 ML = %.15g, lme4 logLik %.15g", got, want)
+	}
+}
