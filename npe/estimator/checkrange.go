@@ -22,6 +22,9 @@ const (
 	maxPriorMean         = 5.0
 	minPriorScale        = 0.005
 	maxPriorScale        = 10.0
+	// The LKJ shapes η of the simulator's correlated datasets: U(1, 2)
+	// (sim.Config.CorEta, metabeta era C). η is scale-free.
+	minLKJ, maxLKJ = 1.0, 2.0
 )
 
 // RangeCheck says why a dataset lies outside the range a model was trained
@@ -39,7 +42,8 @@ type RangeCheck struct {
 	// sizes outside the trained ones, or a prior, in the standardized units
 	// the network sees (estimate.Standardize), with a coefficient mean
 	// outside [−5, 5] or a scale outside [0.005, 10] (the range of about
-	// 99% of simulated training priors). The network still runs (attention
+	// 99% of simulated training priors), or an LKJ shape η outside the
+	// simulator's [1, 2]. The network still runs (attention
 	// is over a set of any size), but its accuracy there is not validated:
 	// importance sampling's k̂ is the judge.
 	Extrapolation []string
@@ -130,5 +134,8 @@ func (m *Model) CheckRangeWith(d *lmm.Design, pr lmm.Prior, check *lmm.DesignChe
 		scale("sd "+d.Random[k], v)
 	}
 	scale("sigma", ps.SigmaScale)
+	if d.NCor() > 0 && m.Config.Correlations && (pr.LKJ < minLKJ || pr.LKJ > maxLKJ) {
+		rc.Extrapolation = append(rc.Extrapolation, fmt.Sprintf("LKJ prior shape of the correlations is %.3g, trained on [%g, %g]", pr.LKJ, minLKJ, maxLKJ))
+	}
 	return rc
 }

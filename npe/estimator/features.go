@@ -144,7 +144,6 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 	whitened := lay.whitened
 	ds, sc := estimate.Standardize(d)
 	ps := sc.Prior(prior)
-	ps.LKJ = prior.LKJ // scale-free
 	lap, _, err := estimate.PosteriorLaplace(lmm.NewCollapsed(ds, ps), nil, estimate.Settings{})
 	if err != nil {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
@@ -194,25 +193,6 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 // errNoCorrelations is returned for a design with correlated random effects
 // (two or more) when the model has no correlation slots.
 var errNoCorrelations = errors.New("estimator: this model was not trained on correlated random effects; use a model trained with correlations, uncorrelated terms (1 + x || g), or another method")
-
-// stdTheta writes into dst the standardized θ' of the original collapsed θ
-// and returns dst (dst may be theta): estimate.Scaling.Theta on [βc,
-// log σ_b, log σ]; the unconstrained correlations y, functions of the
-// scale-free correlation matrix, are the same in both units.
-func (pr *prepared) stdTheta(dst, theta []float64) []float64 {
-	h := pr.p + pr.q + 1
-	pr.scaling.Theta(dst[:h], theta[:h])
-	copy(dst[h:], theta[h:])
-	return dst
-}
-
-// unStdTheta is the inverse of stdTheta.
-func (pr *prepared) unStdTheta(dst, theta []float64) []float64 {
-	h := pr.p + pr.q + 1
-	pr.scaling.UnTheta(dst[:h], theta[:h])
-	copy(dst[h:], theta[h:])
-	return dst
-}
 
 // errNoCurvature is returned for a dataset whose posterior has no full
 // curvature at the Laplace mode when the model is whitened: training drops
@@ -339,7 +319,7 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 // (length pr.fd; padded slots zero): u = (θ' − θ̂')/ŝ (marginal) or
 // L̂⁻¹(θ' − θ̂') (whitened), in flow slots.
 func (pr *prepared) target(theta, u []float64) {
-	thStd := pr.stdTheta(make([]float64, len(theta)), theta)
+	thStd := pr.scaling.Theta(make([]float64, len(theta)), theta)
 	clear(u)
 	if pr.whitened {
 		pr.lap.Whiten(thStd, thStd)
@@ -370,5 +350,5 @@ func (pr *prepared) toTheta(u, theta []float64) {
 			theta[i] = pr.centre[i] + pr.scale[i]*u[s]
 		}
 	}
-	pr.unStdTheta(theta, theta)
+	pr.scaling.UnTheta(theta, theta)
 }

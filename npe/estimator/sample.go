@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 
@@ -262,15 +261,14 @@ func (m *Model) putFlow(f *flow.Flow) {
 // effects from rng. The Posterior's Warnings are warn.
 func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng *rand.Rand, warn []string) (*Posterior, error) {
 	n := len(logq)
-	dim, q, p := len(prep.slot), prep.q, prep.p
-	fd, h := prep.fd, p+q+1 // h: the entries before the correlations
+	dim, q, fd := len(prep.slot), prep.q, prep.fd
 	post := &Posterior{N: n, Dim: dim, Effects: prep.m * q, Names: d.Names(),
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
 		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale}
 	post.Warnings = warn
-	post.Mode = prep.unStdTheta(make([]float64, dim), prep.centre)
+	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
 	coll := lmm.NewCollapsed(d, pr)
-	centred := coll.Stats().Centred
+	stats := coll.Stats()
 	cs := drawChunks(1, n)
 	rngs := splitRand(rng, len(cs))
 	bad := make([]int, len(cs))
@@ -285,15 +283,7 @@ func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng 
 			th := post.Theta[r*dim : (r+1)*dim]
 			prep.toTheta(u[r*fd:(r+1)*fd], th)
 			logq[r] += prep.logDetToTheta
-			nat := post.Draws[r*dim : (r+1)*dim]
-			centred.ToOriginal(nat[:p], th[:p])
-			for k := p; k < h; k++ {
-				nat[k] = math.Exp(th[k])
-			}
-			if chol != nil {
-				lmm.CorCholesky(chol, th[h:], q)
-				lmm.CorFromCholesky(nat[h:], chol, q)
-			}
+			stats.Natural(post.Draws[r*dim:(r+1)*dim], th, chol)
 			if !isFinite(logq[r]) || !coll.SampleRandomEffects(rngs[i], th, post.RandomEffects[r*prep.m*q:(r+1)*prep.m*q]) {
 				bad[i] = r
 				return
