@@ -26,8 +26,8 @@ type PPCRecord struct {
 }
 
 // posteriorPredictive computes the checks from the draws of a fit. The
-// draws hold, per iteration, β (original scale), σ_b, σ and then the random
-// effects of every group, as fit.Result.Draws does.
+// draws hold, per iteration, β (original scale), σ_b, σ, the correlations
+// and then the random effects of every group, as fit.Result.Draws does.
 func posteriorPredictive(d *lmm.Design, draws *fit.Draws, rng *rand.Rand) PPCRecord {
 	n, p, q, m := d.N(), d.P(), d.Q(), d.M()
 	k := len(draws.Names)
@@ -40,7 +40,7 @@ func posteriorPredictive(d *lmm.Design, draws *fit.Draws, rng *rand.Rand) PPCRec
 	for j := range s {
 		flat := (2*j + 1) * total / (2 * s)
 		row := draws.Chains[flat/iters][(flat%iters)*k : (flat%iters+1)*k]
-		beta, sigma, b := row[:p], row[p+q], row[p+q+1:]
+		beta, sigma, b := row[:p], row[p+q], row[d.Dim():] // correlations, if any, sit between σ and b
 		sig[j] = sigma
 		for i := range n {
 			x := d.X[i*p : (i+1)*p]
