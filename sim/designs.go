@@ -510,15 +510,7 @@ func realSizes(rng *rand.Rand, c *Config, avail []int) []int {
 func withinFirst(x []float64, d int, sizes []int, cols []int) int {
 	varies := make([]bool, d-1)
 	for j := range varies {
-		r := 0
-		for _, n := range sizes {
-			for i := 1; i < n; i++ {
-				if x[(r+i)*d+1+j] != x[r*d+1+j] {
-					varies[j] = true
-				}
-			}
-			r += n
-		}
+		varies[j] = variesWithin(x, d, 1+j, sizes)
 	}
 	order := make([]int, 0, d-1)
 	for pass := range 2 {

@@ -1,8 +1,9 @@
 // Package sim draws datasets for the Gaussian linear mixed model
 //
-//	y = Xβ + Zb_g + ε,  b_g ~ N(0, diag σ_b²),  ε ~ N(0, σ²I),
+//	y = Xβ + Zb_g + ε,  b_g ~ N(0, diag(σ_b) Ω diag(σ_b)),  ε ~ N(0, σ²I),
 //
-// with one grouping factor and uncorrelated random effects, by the
+// with one grouping factor and random effects either uncorrelated (Ω = I,
+// lme4's "||") or correlated (Ω ~ LKJ(η), lme4's "|"), by the
 // generative process of metabeta (Kipnis, Binz & Schulz, "metabeta – A fast
 // neural model for Bayesian mixed-effects regression", arXiv 2510.07473),
 // adapted so that every parameter is an exact draw from the prior the
@@ -12,9 +13,10 @@
 // # Generative process
 //
 // Each dataset is a *lmm.Design with fixed terms "Intercept", "x1", …,
-// "x(d−1)", random terms the first q fixed terms (metabeta's Z = the first
-// q columns of X), response "y", group "g" with levels "1".."m", and rows
-// ordered by group. It is drawn in five steps:
+// "x(d−1)" (the last may be an interaction "xa:xb", see Interactions),
+// random terms the first q fixed terms (metabeta's Z = the first q columns
+// of X; see Interactions for the exception), response "y", group "g" with
+// levels "1".."m", and rows ordered by group. It is drawn in five steps:
 //
 //  1. Sizes. d ~ U{Fixed}, q ~ U{min(d, Random.Min), …, min(d, Random.Max)},
 //     m log-uniform on Groups. A per-dataset mean group size μ is
@@ -32,20 +34,63 @@
 //     random non-intercept columns. Every non-intercept column is then
 //     standardized to sample mean 0 and SD 1, so the hyperprior below is
 //     in standardized units.
-//  3. Hyperprior. ν_k ~ U(Nu) and τ_β,k ~ logU(TauBeta) for each
-//     coefficient, τ_b,k ~ logU(TauRandom) for each random effect,
-//     τ_ε ~ logU(TauSigma). They form the dataset's lmm.Prior: BetaMean ν,
-//     BetaSD τ_β, SDScale τ_b, SigmaScale τ_ε.
+//  3. Hyperprior. Whether the random effects are correlated (see
+//     Correlated random effects); ν_k ~ U(Nu) and τ_β,k ~ logU(TauBeta) for
+//     each coefficient, τ_b,k ~ logU(TauRandom) for each random effect,
+//     τ_ε ~ logU(TauSigma), and η ~ U(CorEta) when correlated. They form
+//     the dataset's lmm.Prior: BetaMean ν, BetaSD τ_β, SDScale τ_b,
+//     SigmaScale τ_ε, LKJ η (1, brms's default, when uncorrelated).
 //  4. Parameters. βc ~ N(ν, diag τ_β²) in the centred parametrization
 //     (the intercept is that of the centred predictors, lmm.Centred; since
 //     the predictors are standardized it equals the original intercept up
 //     to rounding), converted to the original scale for Truth;
-//     σ_b,k ~ HalfNormal(τ_b,k), σ ~ HalfNormal(τ_ε), b_g ~ N(0, diag σ_b²),
-//     and y = Xβ + Zb_g + ε.
+//     σ_b,k ~ HalfNormal(τ_b,k), σ ~ HalfNormal(τ_ε); uncorrelated
+//     b_g ~ N(0, diag σ_b²), or correlated Ω = LLᵀ ~ LKJ(η) (LKJCholesky)
+//     and b_g = diag(σ_b) L z_g, z_g ~ N(0, I); and y = Xβ + Zb_g + ε.
 //  5. Misspecification (off by default): Student-t noise, heteroscedastic
 //     noise σ·e^{γx₁}/c, skewed (centred log-normal) or heavy-tailed
 //     (Student-t) random effects, each scaled to the variance the model
-//     parameter describes.
+//     parameter describes. With correlated effects the shape applies to
+//     the entries of z_g, drawn independently with unit variance, before
+//     b_g = diag(σ_b) L z_g, so Cov(b_g) is still diag(σ_b) Ω diag(σ_b)
+//     (the heavy-tailed b_g is then a mixture of independent t's, not a
+//     multivariate t).
+//
+// # Correlated random effects
+//
+// As in metabeta's current simulator (era C, metabeta/simulation/prior.py
+// at commit d793e46e and later): a dataset with q = 2 random effects has
+// correlated ones with probability CorrelatedQ2 = 0.8, one with q ≥ 3 with
+// probability CorrelatedQ3 = 0.5, and η ~ U(1, 2) (CorEta) per dataset.
+// The design is then Correlated, its formula uses "|" (uncorrelated ones
+// with q ≥ 2 use "||"), Truth.Cor holds Ω_ij in the order of
+// lmm.Design.Names (cor_g__<t_j>__<t_i>, i = 1..q−1, j < i), and the
+// dataset's Prior.LKJ is the η its Ω was drawn from, so that every
+// parameter, Ω included, is an exact draw from the prior the dataset
+// carries. With q ≤ 1 nothing is drawn. Setting both probabilities to zero
+// draws, byte for byte, what the simulator drew before they existed.
+//
+// # Interactions
+//
+// R users write a*b; the simulator draws such products so that the
+// estimators see them. A dataset whose drawn d is at least 4, with
+// probability Interaction = 0.25, draws d−1 columns from its source and
+// appends the product x_a·x_b of two of them as column d−1, named "xa:xb"
+// as R names it; d, with the product, stays within Fixed. The pair is
+// uniform over the non-intercept columns, except in longitudinal designs,
+// which with probability 0.75 try the pairs with time (x1) first (time ×
+// treatment, time × covariate). A product that is constant or nearly a
+// linear combination of the other columns (1 − R² < 10⁻⁶, e.g. of two
+// dummies never both 1, or of nested dummies) is refused and the next pair
+// tried; when none fits, the dataset keeps d−1 columns. The product is in
+// its own units: for standardized sources its prior is scaled by its
+// sample SD (as the other sources' columns are; see Design sources), and
+// WriteCSV leaves it out, the formula recomputing it. Random slopes stay
+// on the first columns that vary within groups, except that with
+// probability InteractionRandom = 0.5, when q ≥ 2 and the product varies
+// within groups but is not already a random term, the product replaces
+// the last random slope: (1 + x1 + x1:x2 | g). Sample.Interaction names
+// the two columns. Interaction = 0 draws nothing.
 //
 // Unlike metabeta, the realized random effects and noise are not
 // re-standardized to have sample SD exactly σ_b and σ, no dataset is
@@ -127,6 +172,10 @@
 //	n_g, rows per group               2..100, NB(μ, k = 4)  GroupSize, GroupSizeShape
 //	N, total rows                     ≤ 3000                MaxRows
 //	LKJ concentration η               10                    LKJEta
+//	P(correlated b) at q = 2, q ≥ 3   0.8, 0.5              CorrelatedQ2, CorrelatedQ3
+//	LKJ η of correlated b             U(1, 2)               CorEta
+//	P(interaction) at d ≥ 4           0.25                  Interaction
+//	P(interaction is a random slope)  0.5                   InteractionRandom
 //	ν, prior means                    U(−3, 3)              Nu
 //	τ_β, τ_b, τ_ε, prior scales       logU(0.03, 3)         TauBeta, TauRandom, TauSigma
 //	real-design share                 0                     RealFraction
@@ -146,10 +195,14 @@
 //
 //   - Kipnis, Binz & Schulz (2025), arXiv 2510.07473: the simulator
 //     (metabeta/data/tasks.py and distributions.py, era A) and its hyperprior
-//     ranges; the standardized ranges above follow metabeta's era B.
+//     ranges; the standardized ranges above follow metabeta's era B; the
+//     correlated random effects (LKJ, η ~ U(1, 2), probabilities 0.8 and
+//     0.5) its era C (metabeta/simulation/prior.py, commit d793e46e on).
 //   - Lewandowski, Kurowicka & Joe (2009), "Generating random correlation
 //     matrices based on vines and extended onion method", J. Multivariate
-//     Analysis 100(9): the onion method behind LKJCholesky.
+//     Analysis 100(9): the onion method behind LKJCholesky, and the
+//     marginal of one LKJ correlation, 2·Beta(η + (q−2)/2, η + (q−2)/2) − 1,
+//     that TestCorrelatedShare checks.
 //   - Talts et al. (2018), arXiv 1804.06788: why parameters must be exact
 //     prior draws.
 //   - Marsaglia & Tsang (2000), "A simple method for generating gamma

@@ -57,8 +57,8 @@ type Sample struct {
 	RandomEffects []float64
 
 	Source Source
-	// Families is the family of each non-intercept column (synthetic
-	// source only; nil otherwise).
+	// Families is the family of each non-intercept column but the
+	// interaction (synthetic and shifted sources only; nil otherwise).
 	Families []Family
 	// RealDesign is the index in Config.RealDesigns of the source design,
 	// or −1 for synthetic data.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/metabeta-go/metabeta/lmm/frame"
 )
 
 // TestWriteCSVRoundTrip checks the header, the row count, and that every
@@ -103,5 +105,65 @@ func TestWritersReportErrors(t *testing.T) {
 	}
 	if err := WriteTruthJSON(failWriter{}, smp); !errors.Is(err, errWrite) {
 		t.Errorf("WriteTruthJSON error %v, want it to wrap %v", err, errWrite)
+	}
+}
+
+// TestFrameRoundTrip checks that what WriteCSV writes, read back by
+// package frame with the dataset's Formula, is the same design: the terms,
+// the random columns, the correlation flag, the names, X and y bit for bit
+// (the interaction recomputed from its factors) and the group of each row.
+// It runs 200 default datasets with correlations and interactions forced
+// and 200 of the training mix, less those that frame refuses: without
+// random effects, or with fewer rows than P + Q + 1.
+func TestFrameRoundTrip(t *testing.T) {
+	t.Parallel()
+	forced := DefaultConfig()
+	forced.Fixed = IntRange{4, 6}
+	forced.Interaction, forced.InteractionRandom = 1, 0.5
+	forced.CorrelatedQ2, forced.CorrelatedQ3 = 1, 1
+	mix, err := TrainingMix(realFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Config{forced, mix} {
+		for smp, err := range newSim(t, c).All(13, 200) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := smp.Design
+			if want.Q() == 0 || want.N() < want.P()+want.Q()+1 {
+				continue // frame wants a random term and N ≥ P + Q + 1
+			}
+			var b bytes.Buffer
+			if err := WriteCSV(&b, smp); err != nil {
+				t.Fatal(err)
+			}
+			fr, err := frame.ReadCSV(&b)
+			if err != nil {
+				t.Fatalf("dataset %d: reading its CSV: %v", smp.Index, err)
+			}
+			f, err := frame.ParseFormula(want.Formula)
+			if err != nil {
+				t.Fatalf("dataset %d: %v", smp.Index, err)
+			}
+			got, err := frame.Build(fr, f)
+			if err != nil {
+				t.Fatalf("dataset %d (%s): %v", smp.Index, want.Formula, err)
+			}
+			if !slices.Equal(got.Fixed, want.Fixed) || !slices.Equal(got.Random, want.Random) ||
+				!slices.Equal(got.RandomCol, want.RandomCol) || got.Correlated != want.Correlated ||
+				!slices.Equal(got.Names(), want.Names()) {
+				t.Fatalf("dataset %d (%s): frame gives %v, %v %v, correlated %v; want %v, %v %v, %v",
+					smp.Index, want.Formula, got.Fixed, got.Random, got.RandomCol, got.Correlated, want.Fixed, want.Random, want.RandomCol, want.Correlated)
+			}
+			if !slices.Equal(got.X, want.X) || !slices.Equal(got.Y, want.Y) {
+				t.Fatalf("dataset %d (%s): X or y differ after the round trip", smp.Index, want.Formula)
+			}
+			for i := range want.N() {
+				if got.Levels[got.G[i]] != want.Levels[want.G[i]] {
+					t.Fatalf("dataset %d row %d: group %q, want %q", smp.Index, i, got.Levels[got.G[i]], want.Levels[want.G[i]])
+				}
+			}
+		}
 	}
 }
