@@ -8,12 +8,14 @@
 // targets from package lmm:
 //
 //   - collapsed (the default): the random effects are integrated out, so the
-//     sampler sees only the P+Q+1 global parameters; each kept draw is then
-//     completed with an exact draw of b from its Gaussian conditional
-//     p(b | β, σ_b, σ, y), which makes the pair an exact draw from the joint
-//     posterior (the conditional is exact for the Gaussian model);
+//     sampler sees only the P+Q+1 global parameters (and the Q(Q−1)/2
+//     correlations of a correlated model); each kept draw is then completed
+//     with an exact draw of b from its Gaussian conditional
+//     p(b | β, σ_b, σ, Ω, y), which makes the pair an exact draw from the
+//     joint posterior (the conditional is exact for the Gaussian model);
 //   - joint: the non-centred joint density of Stan's model, over the global
-//     parameters and the M·Q standardized random effects.
+//     parameters and the M·Q standardized random effects (b_g =
+//     diag(σ_b) L z_g, LLᵀ = Ω).
 //
 // Posterior summaries use rank-normalized split R̂ and bulk and tail ESS
 // (Vehtari et al. 2021) from package diagnostics; they need at least
