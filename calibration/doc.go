@@ -65,7 +65,12 @@
 // Pearson r of posterior means against truths with a Fisher-z interval
 // (atanh r ± 1.96/√(N−3)); NRMSE = RMSE/sd_pop(θ*) (metabeta); contraction
 // 1 − Var_post/Var_prior and z = (θ* − mean)/sd (Schad, Betancourt &
-// Vasishth 2021, arXiv 1904.12765). An approximate posterior is compared
+// Vasishth 2021, arXiv 1904.12765). Var_prior is the marginal prior
+// variance of the parameter: for a correlation of a q×q matrix under
+// LKJ(η), whose marginal is (ρ + 1)/2 ~ Beta(η − 1 + q/2, η − 1 + q/2)
+// (Lewandowski, Kurowicka & Joe 2009), it is 1/(2η + q − 1), 1/3 for the
+// uniform correlation of LKJ(1) with q = 2. Correlations are bounded, so
+// their r and NRMSE are on the scale of ρ itself, not atanh ρ. An approximate posterior is compared
 // with a reference (NPE with NUTS) by r of their means,
 // mean |μ_A − μ_ref|/σ_ref, median log(σ_A/σ_ref) and the 1-D
 // Wasserstein-1 distance ∫₀¹|F_A⁻¹(u) − F_ref⁻¹(u)|du in reference-SD units,

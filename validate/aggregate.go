@@ -22,12 +22,16 @@ type Estimate struct {
 func est(v, se float64) Estimate { return Estimate{fit.Num(v), fit.Num(se)} }
 
 // GroupResult holds the calibration and recovery metrics of one method on
-// one group of parameters: a kind (beta, sigma_b, sigma, b) or a single
+// one group of parameters: a kind (beta, sigma_b, sigma, cor, b) or a single
 // parameter name.
 type GroupResult struct {
 	Method string `json:"method"`
 	Group  string `json:"group"`
 	N      int    `json:"n"`
+	// Datasets is the number of records (datasets) behind the N
+	// parameters, the units of the bootstrap (0 in results written before
+	// it was recorded).
+	Datasets int `json:"datasets,omitempty"`
 	// Recovery: Pearson r of posterior means against truths, with its 95%
 	// interval on Fisher's z scale, NRMSE, mean posterior contraction.
 	// The SEs of r, NRMSE, MeanZ, ECE, EACE and log-γ are bootstrap SEs
@@ -147,7 +151,7 @@ type Results struct {
 }
 
 // kindOrder is the order of the kinds in tables.
-var kindOrder = []string{KindBeta, KindSigmaB, KindSigma, KindB}
+var kindOrder = []string{KindBeta, KindSigmaB, KindSigma, KindCor, KindB}
 
 // Aggregate computes the run's metrics from its records: it pools the
 // records by method and parameter group (poolRecords), then computes each
@@ -351,7 +355,7 @@ func timingResults(methods []string, times map[string][]float64, sp map[string]c
 // standard errors from a bootstrap over its units (records) drawn with rng.
 func groupResult(method, group string, u *units, rng *rand.Rand) GroupResult {
 	ps := u.ps
-	g := GroupResult{Method: method, Group: group, N: len(ps)}
+	g := GroupResult{Method: method, Group: group, N: len(ps), Datasets: u.n()}
 	var buf poolBuffers
 	s := computeGroupStats(ps, &buf)
 	se := groupSEs(rng, u)
@@ -438,8 +442,8 @@ func histBins(n, l int) int {
 
 func nanIfNull(v fit.Num) float64 { return float64(v) }
 
-// nameLess orders parameter names b_*, sd_*, sigma, each in name order with
-// b_Intercept first.
+// nameLess orders parameter names b_*, sd_*, sigma, cor_*, each in name
+// order with b_Intercept first.
 func nameLess(a, b string) bool {
 	ka, kb := kindRank(a), kindRank(b)
 	if ka != kb {

@@ -18,9 +18,13 @@ import (
 // functions (exact for the distance between the quantile sketches). The
 // SEs are bootstrap SEs over the paired datasets (BootstrapReplicates).
 type AgreementResult struct {
-	Method          string   `json:"method"`
-	Kind            string   `json:"kind"`
-	N               int      `json:"n"`
+	Method string `json:"method"`
+	Kind   string `json:"kind"`
+	N      int    `json:"n"`
+	// Datasets is the number of paired datasets behind the N parameters,
+	// the units of the bootstrap (0 in results written before it was
+	// recorded).
+	Datasets        int      `json:"datasets,omitempty"`
 	R               Estimate `json:"r"`
 	MeanAbsDiff     Estimate `json:"mean_abs_dmean_over_sd"`
 	MedianLogSDRate fit.Num  `json:"median_log_sd_ratio"`
@@ -121,7 +125,7 @@ func agreement(seed uint64, methods []string, recs []Record) []AgreementResult {
 			mad, _ := calibration.MeanSD(a.absDiff)
 			w1, _ := calibration.MeanSD(a.w1)
 			out = append(out, AgreementResult{
-				Method: m, Kind: k, N: len(a.approx),
+				Method: m, Kind: k, N: len(a.approx), Datasets: len(a.start) - 1,
 				R:               est(calibration.Pearson(a.approx, a.ref).R, se[0]),
 				MeanAbsDiff:     est(mad, se[1]),
 				MedianLogSDRate: fit.Num(median(a.logSD)),

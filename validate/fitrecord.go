@@ -75,8 +75,9 @@ func pit(draws []float64, t float64) float64 {
 
 // priorSD returns the prior standard deviation of global parameter j of d
 // (the coefficient's normal SD; σ·√(1 − 2/π) for a half-normal with scale
-// σ). The intercept's prior is on the centred intercept; with standardized
-// predictors, as the simulator draws, the two coincide closely.
+// σ; LKJCorSD for a correlation). The intercept's prior is on the centred
+// intercept; with standardized predictors, as the simulator draws, the two
+// coincide closely.
 func priorSD(pr lmm.Prior, d *lmm.Design, j int) float64 {
 	p, q := d.P(), d.Q()
 	hn := math.Sqrt(1 - 2/math.Pi)
@@ -85,9 +86,20 @@ func priorSD(pr lmm.Prior, d *lmm.Design, j int) float64 {
 		return pr.BetaSD[j]
 	case j < p+q:
 		return pr.SDScale[j-p] * hn
-	default:
+	case j == p+q:
 		return pr.SigmaScale * hn
+	default:
+		return LKJCorSD(pr.LKJ, q)
 	}
+}
+
+// LKJCorSD returns the prior standard deviation of one correlation of a
+// q×q correlation matrix Ω ~ LKJ(η). Its marginal is (ρ + 1)/2 ~ Beta(a, a)
+// with a = η − 1 + q/2 (Lewandowski, Kurowicka & Joe 2009, §3.2), whose
+// variance is 1/(4(2a + 1)), so Var ρ = 1/(2a + 1) = 1/(2η + q − 1): 1/3 for
+// the uniform correlation of LKJ(1) with q = 2.
+func LKJCorSD(eta float64, q int) float64 {
+	return 1 / math.Sqrt(2*eta+float64(q)-1)
 }
 
 // worstConvergence returns the largest R̂ and the smallest of bulk and tail

@@ -246,6 +246,7 @@ func gateMetrics(r *Results) []gateMetric {
 	oneMinus := func(e Estimate) Estimate { return Estimate{1 - e.Value, e.SE} }
 	for _, k := range r.Kinds {
 		name := k.Method + " " + k.Group
+		start := len(out)
 		// The SE of ECE is that of |ECE| away from 0.
 		add(name, MetricAbsECE, Estimate{Value: fit.Num(math.Abs(float64(k.ECE.Value))), SE: k.ECE.SE}, lowerIsBetter)
 		add(name, MetricEACE, k.EACE, lowerIsBetter)
@@ -258,6 +259,7 @@ func gateMetrics(r *Results) []gateMetric {
 		out = append(out, gateMetric{name: name + " " + MetricBand, margin: MetricBand, value: band, dir: higherIsBetter,
 			rule: ruleReport, note: "not gated: a pass/fail test, gated through log-γ"})
 		add(name, MetricLogGamma, k.LogGamma, higherIsBetter)
+		reportIfFew(out[start:], k.Datasets)
 	}
 	add("nuts", MetricConvergence, r.Convergence, higherIsBetter)
 	out = append(out, gateMetric{name: MetricFailed, margin: MetricFailed, value: float64(r.FailedRate.Value), se: float64(r.FailedRate.SE), dir: lowerIsBetter})
@@ -268,18 +270,14 @@ func gateMetrics(r *Results) []gateMetric {
 		add(name, MetricLPD, p.LPD, higherIsBetter)
 		add(name, MetricPPPWithin, p.PPPWithinLow, lowerIsBetter)
 		add(name, MetricPPPBetween, p.PPPBetweenLow, lowerIsBetter)
-		if p.N < MinGateDatasets {
-			for i := range out[start:] {
-				out[start+i].rule = ruleReport
-				out[start+i].note = fmt.Sprintf("not gated: %d datasets, fewer than %d", p.N, MinGateDatasets)
-			}
-		}
+		reportIfFew(out[start:], p.N)
 	}
 	for _, a := range r.Agreement {
 		name := a.Method + " " + a.Kind
 		add(name, MetricAgreementR, oneMinus(a.R), lowerIsBetter)
 		add(name, MetricMeanDiff, a.MeanAbsDiff, lowerIsBetter)
 		add(name, MetricW1, a.W1, lowerIsBetter)
+		reportIfFew(out[len(out)-3:], a.Datasets)
 	}
 	for _, is := range r.Importance {
 		add(is.Method, MetricParetoK, is.ShareAbove, lowerIsBetter)
@@ -294,6 +292,22 @@ func gateMetrics(r *Results) []gateMetric {
 		out = append(out, gateMetric{name: t.Method + " " + MetricTime, margin: MetricTime, value: float64(t.Median), dir: lowerIsBetter, rule: ruleTiming})
 	}
 	return out
+}
+
+// reportIfFew makes the metrics ms report-only when they rest on fewer
+// than MinGateDatasets datasets (n > 0: a count of 0 is one that results
+// written before the count was recorded lack, and their metrics stay
+// gated). The band test is report-only already and keeps its note.
+func reportIfFew(ms []gateMetric, n int) {
+	if n <= 0 || n >= MinGateDatasets {
+		return
+	}
+	for i := range ms {
+		if ms[i].rule != ruleReport {
+			ms[i].rule = ruleReport
+			ms[i].note = fmt.Sprintf("not gated: %d datasets, fewer than %d", n, MinGateDatasets)
+		}
+	}
 }
 
 // Gate compares the current results of a validation run with a baseline
@@ -349,8 +363,9 @@ func gateMetrics(r *Results) []gateMetric {
 // (new > factor·old), since wall time varies across machines by more than
 // any useful tolerance.
 //
-// Predictive checks over fewer than MinGateDatasets datasets (the
-// misspecified variants of the quick suite) are reported, not gated.
+// Metrics over fewer than MinGateDatasets datasets (the predictive checks
+// of the misspecified variants of the quick suite, the correlations of the
+// few correlated datasets of a quick suite) are reported, not gated.
 //
 // A gated metric that only one of the runs has fails the gate, reported by
 // name, unless GateOptions.AllowMissing: missing from the current results,

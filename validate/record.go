@@ -22,6 +22,7 @@ const (
 	KindBeta   = "beta"
 	KindSigmaB = "sigma_b"
 	KindSigma  = "sigma"
+	KindCor    = "cor"
 	KindB      = "b"
 )
 
@@ -34,6 +35,8 @@ func kindOf(name string) string {
 		return KindSigmaB
 	case name == "sigma":
 		return KindSigma
+	case strings.HasPrefix(name, "cor_"):
+		return KindCor
 	default:
 		return KindB
 	}
@@ -311,7 +314,8 @@ func (p ParamRecord) check() error {
 }
 
 // checkParamName accepts the brms names that fit gives parameters:
-// b_<term>, sd_<group>__<term>, sigma and r_<group>[<level>,<term>].
+// b_<term>, sd_<group>__<term>, sigma, cor_<group>__<term>__<term> and
+// r_<group>[<level>,<term>].
 func checkParamName(name string) error {
 	ok := false
 	switch {
@@ -322,13 +326,17 @@ func checkParamName(name string) error {
 	case strings.HasPrefix(name, "sd_"):
 		g, t, cut := strings.Cut(name[3:], "__")
 		ok = cut && g != "" && t != ""
+	case strings.HasPrefix(name, "cor_"):
+		g, terms, cut := strings.Cut(name[4:], "__")
+		t1, t2, cut2 := strings.Cut(terms, "__")
+		ok = cut && cut2 && g != "" && t1 != "" && t2 != ""
 	case strings.HasPrefix(name, "r_"):
 		g, rest, cut := strings.Cut(name[2:], "[")
 		level, term, comma := strings.Cut(strings.TrimSuffix(rest, "]"), ",")
 		ok = cut && g != "" && strings.HasSuffix(rest, "]") && comma && level != "" && term != ""
 	}
 	if !ok {
-		return fmt.Errorf("parameter name %s: want b_<term>, sd_<group>__<term>, sigma or r_<group>[<level>,<term>]", lmm.QuoteShort(name))
+		return fmt.Errorf("parameter name %s: want b_<term>, sd_<group>__<term>, sigma, cor_<group>__<term>__<term> or r_<group>[<level>,<term>]", lmm.QuoteShort(name))
 	}
 	return nil
 }
