@@ -43,3 +43,25 @@ func BenchmarkLKJCholesky(b *testing.B) {
 		LKJCholesky(rng, 5, 10, l)
 	}
 }
+
+// BenchmarkSampleTrainingMix draws datasets of the training mixture
+// (TrainingMix), as training does.
+func BenchmarkSampleTrainingMix(b *testing.B) {
+	c, err := TrainingMix(realFS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newSim(b, c)
+	b.ReportAllocs()
+	rows := 0
+	i := 0
+	for b.Loop() {
+		smp, err := s.Sample(1, i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += smp.Design.N()
+		i++
+	}
+	b.ReportMetric(float64(rows)/float64(i), "rows/op")
+}
