@@ -525,6 +525,8 @@ func TestTrainingMixSummary(t *testing.T) {
 		bySource            [NumSources]int
 		groups, ones, dsOne int
 		slopes, farSlopes   int
+		inter, corr, q2, q3 int
+		corrQ2, corrQ3      int
 	)
 	for smp, err := range newSim(t, c).All(1, 1000) {
 		if err != nil {
@@ -532,6 +534,23 @@ func TestTrainingMixSummary(t *testing.T) {
 		}
 		bySource[smp.Source]++
 		d := smp.Design
+		if smp.Interaction != nil {
+			inter++
+		}
+		switch {
+		case d.Q() == 2:
+			q2++
+		case d.Q() >= 3:
+			q3++
+		}
+		if d.Correlated {
+			corr++
+			if d.Q() == 2 {
+				corrQ2++
+			} else {
+				corrQ3++
+			}
+		}
 		for j := 1; j < d.P(); j++ {
 			ratios = append(ratios, farFromZero(d, j))
 		}
@@ -565,6 +584,7 @@ func TestTrainingMixSummary(t *testing.T) {
 		len(ratios), q(0.5), q(0.75), q(0.9), q(0.99), over(1.5), over(3))
 	t.Logf("groups of one row: %d of %d groups (%.3f); datasets with one: %d", ones, groups, float64(ones)/float64(groups), dsOne)
 	t.Logf("datasets with random slopes: %d, on a predictor > 1.5 SD from zero: %d", slopes, farSlopes)
+	t.Logf("correlated: %d datasets (%d of %d with q = 2, %d of %d with q ≥ 3); with an interaction: %d", corr, corrQ2, q2, corrQ3, q3, inter)
 	if over(1.5) < 0.15 || ones == 0 || farSlopes < 50 {
 		t.Errorf("share far from zero %.3f (want ≥ 0.15), groups of one %d (want > 0), far random slopes %d (want ≥ 50)", over(1.5), ones, farSlopes)
 	}

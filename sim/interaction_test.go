@@ -15,7 +15,8 @@ import (
 // checks: the share with an interaction against Interaction = 0.25 within
 // 4 binomial SEs (a product of two continuous synthetic columns is never
 // rejected, so every draw that asks for one gets one); P ≤ Fixed.Max; the
-// product column equals the product and is named "xa:xb"; the formula
+// product column equals the product and is named "xa:xb"; its prior SD
+// times its sample SD lies in TauBeta (standardized units); the formula
 // names it; the CSV leaves it out; and, among the datasets whose q allows
 // it (2 ≤ q < P), the share with the product as a random slope against
 // InteractionRandom = 0.5 (4 binomial SEs).
@@ -43,6 +44,11 @@ func TestInteractionShare(t *testing.T) {
 			continue
 		}
 		withInter++
+		// The product's prior is in standardized units, as the others'.
+		_, sd := columnMoments(d.X[p-1:], p)
+		if tau := smp.Prior.BetaSD[p-1] * sd; tau < c.TauBeta.Min*(1-1e-12) || tau > c.TauBeta.Max*(1+1e-12) {
+			t.Fatalf("dataset %d: prior SD of the product %g in standardized units, outside TauBeta %v", smp.Index, tau, c.TauBeta)
+		}
 		name := d.Fixed[p-1]
 		if !strings.Contains(d.Formula, " + "+name) {
 			t.Fatalf("dataset %d: formula %q does not name %s", smp.Index, d.Formula, name)
