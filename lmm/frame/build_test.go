@@ -229,8 +229,13 @@ func TestLoad(t *testing.T) {
 	checkError(t, err, []string{"sleepstudy.csv", `unknown column "Subjct"`, `did you mean "Subject"?`})
 	_, err = Load("../../testdata/datasets/none.csv", "Reaction ~ Days + (1 | Subject)")
 	checkError(t, err, []string{"none.csv", "no such file"})
-	_, err = Load("../../testdata/datasets/sleepstudy.csv", "Reaction ~ Days + (Days | Subject)")
-	checkError(t, err, []string{"use (1 + Days || Subject)"})
+	d, err = Load("../../testdata/datasets/sleepstudy.csv", "Reaction ~ Days + (Days | Subject)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Correlated || d.NCor() != 1 {
+		t.Errorf("(Days | Subject): Correlated %v, NCor %d; want true, 1", d.Correlated, d.NCor())
+	}
 }
 
 func TestBuildHandMadeFormula(t *testing.T) {
@@ -246,9 +251,9 @@ func TestBuildHandMadeFormula(t *testing.T) {
 		want []string
 	}{
 		{"no fixed effects", Formula{Response: "y", Group: "grp"}, []string{"no fixed effects"}},
-		{"random intercept without fixed", Formula{Response: "y", Fixed: []string{"x"}, Group: "grp", RandomIntercept: true},
+		{"random intercept without fixed", Formula{Response: "y", Fixed: []Term{{"x"}}, Group: "grp", RandomIntercept: true},
 			[]string{"random intercept needs a fixed intercept"}},
-		{"random slope not fixed", Formula{Response: "y", Intercept: true, Fixed: []string{"x"}, Group: "grp", Random: []string{"num"}},
+		{"random slope not fixed", Formula{Response: "y", Intercept: true, Fixed: []Term{{"x"}}, Group: "grp", Random: []Term{{"num"}}},
 			[]string{`random term "num" must also be a fixed term`}},
 		{"no group", Formula{Response: "y", Intercept: true}, []string{`unknown column ""`}},
 	}
@@ -258,7 +263,7 @@ func TestBuildHandMadeFormula(t *testing.T) {
 			checkError(t, err, tc.want)
 		})
 	}
-	d, err := Build(fr, &Formula{Response: "y", Intercept: true, Fixed: []string{"x"}, Group: "grp", RandomIntercept: true})
+	d, err := Build(fr, &Formula{Response: "y", Intercept: true, Fixed: []Term{{"x"}}, Group: "grp", RandomIntercept: true})
 	if err != nil {
 		t.Fatal(err)
 	}

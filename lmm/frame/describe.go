@@ -25,6 +25,11 @@ type Summary struct {
 
 	Fixed    []string // fixed-effect names: b_Intercept, b_Days, ...
 	RandomSD []string // random-effect SD names: sd_Subject__Intercept, ...
+	// Correlated is true when the random effects are correlated (Q ≥ 2 and
+	// written with "|"); Cor then names their correlations,
+	// cor_Subject__Intercept__Days, ...
+	Correlated bool
+	Cor        []string
 }
 
 // Describe summarises a design built by Build.
@@ -47,6 +52,8 @@ func Describe(d *lmm.Design) Summary {
 	p, q := d.P(), d.Q()
 	s.Fixed = slices.Clone(names[:p])
 	s.RandomSD = slices.Clone(names[p : p+q])
+	s.Correlated = d.NCor() > 0
+	s.Cor = slices.Clone(names[p+q+1:])
 	return s
 }
 
@@ -59,5 +66,8 @@ func (s Summary) String() string {
 		s.Groups, s.Group, s.MinGroupSize, s.MedianGroupSize, s.MaxGroupSize)
 	fmt.Fprintf(&b, "fixed:      %s\n", strings.Join(s.Fixed, ", "))
 	fmt.Fprintf(&b, "random SDs: %s\n", strings.Join(s.RandomSD, ", "))
+	if s.Correlated {
+		fmt.Fprintf(&b, "random cor: %s\n", strings.Join(s.Cor, ", "))
+	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,29 @@ func TestDescribeEvenMedian(t *testing.T) {
 	}
 	if s := Describe(d); s.MinGroupSize != 1 || s.MedianGroupSize != 2.5 || s.MaxGroupSize != 4 {
 		t.Errorf("group sizes %d/%g/%d; want 1/2.5/4", s.MinGroupSize, s.MedianGroupSize, s.MaxGroupSize)
+	}
+}
+
+func TestDescribeCorrelated(t *testing.T) {
+	// Names in brms's order (lmm.Design.Names): cor_<g>__<t_j>__<t_i> for
+	// i = 1..Q−1, j < i.
+	d, err := build(t, interactionCSV, "y ~ x*z + (x + x:z | g)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Describe(d)
+	want := []string{"cor_g__Intercept__x", "cor_g__Intercept__x:z", "cor_g__x__x:z"}
+	if !s.Correlated || !slices.Equal(s.Cor, want) {
+		t.Errorf("Correlated %v Cor %q; want true %q", s.Correlated, s.Cor, want)
+	}
+	if !strings.Contains(s.String(), "random cor: cor_g__Intercept__x, cor_g__Intercept__x:z, cor_g__x__x:z\n") {
+		t.Errorf("String lacks the correlations:\n%s", s)
+	}
+	d, err = build(t, interactionCSV, "y ~ x*z + (x + x:z || g)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := Describe(d); s.Correlated || len(s.Cor) != 0 || strings.Contains(s.String(), "cor") {
+		t.Errorf("independent effects: Correlated %v Cor %q\n%s", s.Correlated, s.Cor, s)
 	}
 }

@@ -22,10 +22,17 @@ func ExampleLoad() {
 }
 
 func ExampleParseFormula() {
-	_, err := frame.ParseFormula("Reaction ~ Days + (Days | Subject)")
+	f, err := frame.ParseFormula("y ~ age * Sex + (age | Subject)")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f, f.Correlated)
+	_, err = frame.ParseFormula("y ~ age + (1 | School/Class)")
 	fmt.Println(err)
 	// Output:
-	// formula: correlated random effects (Days | Subject) are not supported yet at position 19; use (1 + Days || Subject)
-	//   Reaction ~ Days + (Days | Subject)
-	//                     ^
+	// y ~ age + Sex + age:Sex + (1 + age | Subject) true
+	// formula: nested grouping factors (School/...) are not supported at position 22; use one grouping factor
+	//   y ~ age + (1 | School/Class)
+	//                        ^
 }

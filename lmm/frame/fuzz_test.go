@@ -30,6 +30,11 @@ func FuzzParseFormula(f *testing.F) {
 		"~",
 		"(",
 		"y ~ x + (1 | g))",
+		"y ~ age * Sex + (age * Sex | Subject)",
+		"y ~ a:b*c + b:a + (0 + c:a:b || g)",
+		"y ~ x + (1 + x | g) + (0 + z | g)",
+		"y ~ a*b*c*d + (1 | g)",
+		"y ~ x + 1:x + (1 | g):x + (1 | g*h)",
 	} {
 		f.Add(s)
 	}
