@@ -2,7 +2,10 @@
 # make bench-stan: rstan and metabeta side by side, same data, same prior,
 # 4 chains, 1000 warmup and 1000 draws, on this machine's cores. Prints wall
 # time, the minimum bulk-ESS over the global parameters, ESS per second and
-# the ratio to rstan.
+# the ratio to rstan. Models: sleepstudy with uncorrelated random effects
+# (lmm.stan), sleepstudy with correlated ones under LKJ(1) (lmm_cor.stan; the
+# correlation is a global parameter), and a simulated 50-group dataset.
+# BENCH_ONLY="sleepstudy_cor" (names separated by spaces) runs a subset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! Rscript -e 'suppressPackageStartupMessages({library(rstan); library(posterior); library(lme4); library(jsonlite)})' >/dev/null 2>&1; then
@@ -29,6 +32,14 @@ bench() { # name csv formula Q [prior flags]
       --chains 4 --warmup 1000 --draws 1000 --seed "$seed" --json "$out/$name.$target.json"
   done
 }
-bench sleepstudy testdata/datasets/sleepstudy.csv "Reaction ~ Days + (1 + Days || Subject)" 2 $sleepprior
-bench sim50 "$out/sim/000000.csv" "y ~ x1 + x2 + (1 + x1 || g)" 2
-Rscript bench/stan/report.R "$out" sleepstudy sim50
+only=${BENCH_ONLY:-sleepstudy sleepstudy_cor sim50}
+run() { # name, then bench's arguments
+  local name=$1
+  case " $only " in *" $name "*) bench "$@"; ran+=("$name") ;; esac
+}
+ran=()
+run sleepstudy testdata/datasets/sleepstudy.csv "Reaction ~ Days + (1 + Days || Subject)" 2 $sleepprior
+run sleepstudy_cor testdata/datasets/sleepstudy.csv "Reaction ~ Days + (Days | Subject)" 2 \
+  --prior testdata/reference/sleepstudy.cor.prior.json
+run sim50 "$out/sim/000000.csv" "y ~ x1 + x2 + (1 + x1 || g)" 2
+Rscript bench/stan/report.R "$out" "${ran[@]}"
