@@ -81,12 +81,16 @@ func TestSimulatedDatasets(t *testing.T) {
 		if est.Within.DF <= 0 {
 			continue
 		}
-		sd, sc := Standardize(d)
+		// The ML fit is of the uncorrelated model (NewEstimator), also for
+		// a correlated design: map it with that model's scaling.
+		plain := *d
+		plain.Correlated = false
+		sd, sc := Standardize(&plain)
 		es, err := Estimate(lmm.NewStats(sd), nil, Settings{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		back := sc.UnTheta(make([]float64, s.Dim()), es.ML.Theta)
+		back := sc.UnTheta(make([]float64, len(es.ML.Theta)), es.ML.Theta)
 		for k, v := range back {
 			if k >= p && k < p+d.Q() && est.ML.AtBoundary[k-p] {
 				continue
