@@ -12,14 +12,22 @@ import (
 // standardization, Laplace mode, summary network and 1000 flow draws, each
 // with an exact draw of the 36 random effects. "marginal" is the
 // architecture of the model shipped before the whitened flow variable
-// (testdata/models/default.mbw at e8e4947), "whitened" that of
-// TrainDefault; both run in one invocation so that their ratio is measured
-// on one machine under one load.
+// (testdata/models/default.mbw at e8e4947), "whitened" that of the model
+// shipped after it (c4f46ba), "whitened+cor" that of TrainDefault, with
+// correlation slots, on the same uncorrelated design, and
+// "whitened+cor/correlated" the same model on sleepstudy with correlated
+// random effects, (1 + Days | Subject); all run in one invocation so that
+// their ratios are measured on one machine under one load.
 func BenchmarkSampleSleepstudy(b *testing.B) {
-	for _, name := range []string{FlowMarginal, FlowWhitened} {
+	for _, name := range benchVariants {
 		b.Run(name, func(b *testing.B) {
 			m := New(benchConfig(name), newRand(1))
 			d, pr := sleepstudy(b)
+			if name == benchCorrelated {
+				c := *d
+				c.Correlated, pr.LKJ = true, 1
+				d = &c
+			}
 			rng := newRand(2)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -33,21 +41,26 @@ func BenchmarkSampleSleepstudy(b *testing.B) {
 
 // BenchmarkSampleBatch is batched inference over 64 simulated datasets with
 // 100 draws each (the validation setting), reported as datasets/s, for the
-// two flow variables as in BenchmarkSampleSleepstudy.
+// variants of BenchmarkSampleSleepstudy: the first 64 uncorrelated datasets
+// of seed 3, and for "whitened+cor/correlated" the first 64 datasets,
+// correlated or not.
 func BenchmarkSampleBatch(b *testing.B) {
-	for _, name := range []string{FlowMarginal, FlowWhitened} {
+	for _, name := range benchVariants {
 		b.Run(name, func(b *testing.B) {
 			m := New(benchConfig(name), newRand(1))
 			s := newDefaultSimulator(b)
 			const n = 64
-			ds := make([]*lmm.Design, n)
-			prs := make([]lmm.Prior, n)
-			for i := range ds {
+			var ds []*lmm.Design
+			var prs []lmm.Prior
+			for i := 0; len(ds) < n; i++ {
 				smp, err := s.Sample(3, i)
 				if err != nil {
 					b.Fatal(err)
 				}
-				ds[i], prs[i] = smp.Design, smp.Prior
+				if smp.Design.NCor() > 0 && name != benchCorrelated {
+					continue
+				}
+				ds, prs = append(ds, smp.Design), append(prs, smp.Prior)
 			}
 			rng := newRand(2)
 			b.ReportAllocs()
@@ -61,8 +74,21 @@ func BenchmarkSampleBatch(b *testing.B) {
 	}
 }
 
-// benchConfig is the default architecture with flow variable v.
+// Variants of the sampling benchmarks: the flow variables without
+// correlation slots, TrainDefault's layout on uncorrelated designs and on
+// correlated ones.
+const (
+	benchCor        = "whitened+cor"
+	benchCorrelated = "whitened+cor/correlated"
+)
+
+var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated}
+
+// benchConfig is the default architecture of a benchmark variant.
 func benchConfig(v string) Config {
+	if v == benchCor || v == benchCorrelated {
+		return TrainDefault().Config
+	}
 	cfg := DefaultConfig()
 	cfg.FlowVariable = v
 	return cfg
@@ -73,6 +99,13 @@ func benchConfig(v string) Config {
 // backward and the AdamW update.
 func BenchmarkTrainStep(b *testing.B) {
 	benchTrain(b, DefaultConfig(), 64)
+}
+
+// BenchmarkTrainStepRecipe is BenchmarkTrainStep for TrainDefault's
+// architecture (whitened, with correlation slots) on the default
+// simulator, correlated datasets included.
+func BenchmarkTrainStepRecipe(b *testing.B) {
+	benchTrain(b, TrainDefault().Config, 64)
 }
 
 // BenchmarkTrainStepLocalTokens is BenchmarkTrainStep with metabeta's
@@ -135,8 +168,8 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 	b.ReportAllocs()
 	step := 0
 	for b.Loop() {
-		ex, _ := simulateExamples(s, layout{}, 1, step*batch, batch)
-		preps, u := batchOf(ex, FlowDim)
+		ex, _ := simulateExamples(s, m.Config.layout(), 1, step*batch, batch)
+		preps, u := batchOf(ex, m.Config.flowDim())
 		nn.ZeroGrads(params)
 		if _, err := m.nll(preps, u, true); err != nil {
 			b.Fatal(err)

@@ -112,11 +112,12 @@ func TestSampleRefusesTooLarge(t *testing.T) {
 
 // TestCheckRangeTrainingShare checks that the range is that of the
 // training data: at least 90% of 500 datasets from the default simulator
-// pass CheckRange (about 95% are expected from the quantiles in
-// checkrange.go; 90% leaves 4 binomial SDs of √(0.05·0.95/500) ≈ 1%).
+// pass CheckRange of a model with correlation slots, as the shipped recipe
+// (about 95% are expected from the quantiles in checkrange.go; 90% leaves 4
+// binomial SDs of √(0.05·0.95/500) ≈ 1%).
 func TestCheckRangeTrainingShare(t *testing.T) {
 	s := newDefaultSimulator(t)
-	model := New(tinyConfig(), newRand(1))
+	model := New(corConfig(FlowWhitened), newRand(1))
 	pass := 0
 	const n = 500
 	for i := 0; i < n; i++ {

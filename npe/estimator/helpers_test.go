@@ -9,7 +9,9 @@ import (
 	"github.com/metabeta-go/metabeta/sim"
 )
 
-// tinyConfig is a small architecture for fast tests.
+// tinyConfig is a small architecture for fast tests, in the layout without
+// correlation slots (that of every model file written before
+// Config.Correlations; corConfig is the other).
 func tinyConfig() Config {
 	return Config{Width: 16, Heads: 2, Hidden: 32, Blocks: 1, SummaryOut: 16,
 		ContextHidden: 32, Context: 16, FlowSteps: 3, FlowHidden: 32, FlowDepth: 1, WarmupSteps: 5}
@@ -29,12 +31,13 @@ func simSample(t testing.TB, index int) *sim.Sample {
 	return smp
 }
 
-// simSampleWith returns the first dataset of seed 7 with the given P and Q.
+// simSampleWith returns the first dataset of seed 7 with the given P and Q
+// and uncorrelated random effects (correlate makes them correlated).
 func simSampleWith(t testing.TB, p, q int) *sim.Sample {
 	t.Helper()
 	for i := 0; i < 10000; i++ {
 		smp := simSample(t, i)
-		if smp.Design.P() == p && smp.Design.Q() == q {
+		if smp.Design.P() == p && smp.Design.Q() == q && !smp.Design.Correlated {
 			return smp
 		}
 	}

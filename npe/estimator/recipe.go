@@ -30,6 +30,7 @@ type Recipe struct {
 func TrainDefault() Recipe {
 	cfg := DefaultConfig()
 	cfg.FlowVariable = FlowWhitened
+	cfg.Correlations = true
 	return Recipe{
 		Config: cfg,
 		Train: TrainOptions{
