@@ -50,7 +50,9 @@ train-default: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## bench-stan: rstan and metabeta NUTS side by side (installs R and rstan with apt when missing).
+## bench-stan: rstan and metabeta NUTS side by side on sleepstudy with (1 + Days || Subject) and with
+## (Days | Subject) (LKJ(1)), and on a simulated 50-group dataset: min bulk-ESS/s and its ratio to rstan's
+## (installs R and rstan with apt when missing; BENCH_ONLY="sleepstudy_cor" runs one model).
 bench-stan:
 	bash bench/stan/run.sh
 

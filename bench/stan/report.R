@@ -2,6 +2,7 @@
 # run.sh wrote: wall time, minimum bulk-ESS over the global parameters,
 # ESS/s, and metabeta's ESS/s as a multiple of rstan's.
 suppressPackageStartupMessages(library(jsonlite))
+options(width = 200)
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; names <- args[-1]
 rows <- list()
