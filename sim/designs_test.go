@@ -459,8 +459,6 @@ func TestTrainingMixLaplace(t *testing.T) {
 		n = 60
 	}
 	var bySource, unconverged [NumSources]int
-	correlated := 0
-	defer func() { t.Logf("%d correlated datasets of %d not run through estimate", correlated, n) }()
 	for smp, err := range newSim(t, c).All(10, n) {
 		if err != nil {
 			t.Fatal(err)
@@ -471,13 +469,6 @@ func TestTrainingMixLaplace(t *testing.T) {
 		theta := st.Theta(make([]float64, d.Dim()), smp.Truth)
 		if lp := lmm.NewCollapsedStats(st, smp.Prior).LogDensity(theta); math.IsNaN(lp) || math.IsInf(lp, 0) {
 			t.Fatalf("dataset %d (%v, %s): collapsed log density at the truth %g", smp.Index, smp.Source, d.Formula, lp)
-		}
-		if d.Correlated {
-			// lmm/estimate's MAP and Laplace approximation do not take
-			// the correlation coordinates yet (Marginal.LogLikGrad
-			// panics on the length); check these once they do.
-			correlated++
-			continue
 		}
 		ds, sc := estimate.Standardize(d)
 		ps := sc.Prior(smp.Prior)
