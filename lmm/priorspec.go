@@ -28,6 +28,7 @@ const (
 //	b_x               ~ N(0, 2.5·sd(y)/sd(x))
 //	sd of term x      ~ HalfNormal(sd(y)/sd(x)); HalfNormal(sd(y)) for the intercept
 //	sigma             ~ HalfNormal(sd(y))
+//	correlations      ~ LKJ(1), uniform over correlation matrices (brms's lkj(1))
 //
 // Standard deviations are sample SDs (n−1 denominator), as R's sd. It
 // returns an error when y or a predictor is constant, since the scale would
@@ -119,17 +120,24 @@ type partialNormal struct {
 //
 //	{"b": {"Intercept": {"mean": M, "sd": S}, "<term>": {"mean": M, "sd": S}},
 //	 "sd": {"<term>": SCALE},
-//	 "sigma": SCALE}
+//	 "sigma": SCALE,
+//	 "cor": ETA}
+//
+// "cor" is the shape η of the LKJ prior on the correlations of correlated
+// random effects, brms's lkj(η); it is ignored for independent ones.
 type priorSpecJSON struct {
 	B     map[string]partialNormal `json:"b"`
 	SD    map[string]float64       `json:"sd"`
 	Sigma *float64                 `json:"sigma"`
+	Cor   *float64                 `json:"cor"`
 }
 
 // ParsePrior reads a prior spec in JSON and resolves it against d: omitted
 // entries take the defaults of DefaultPrior. An empty spec, JSON that is not
-// an object, an unknown term, an unknown key, a non-finite mean or a scale
-// outside [2⁻⁵¹¹, 2⁵¹¹] (about 1.5e-154 to 6.7e153) is an error that names the entry.
+// an object, an unknown term, an unknown key, a non-finite mean, a scale
+// outside [2⁻⁵¹¹, 2⁵¹¹] (about 1.5e-154 to 6.7e153) or an LKJ shape "cor"
+// outside (0, 1e6] (see checkLKJ) is an error that names the entry. "cor"
+// is checked, and kept in the prior, even when d has no correlations.
 func ParsePrior(data []byte, d *Design) (Prior, error) {
 	pr, err := DefaultPrior(d)
 	if err != nil {
@@ -175,6 +183,12 @@ func ParsePrior(data []byte, d *Design) (Prior, error) {
 		}
 		pr.SigmaScale = *spec.Sigma
 	}
+	if spec.Cor != nil {
+		if err := checkLKJ("cor", *spec.Cor); err != nil {
+			return Prior{}, fmt.Errorf("prior spec: %w", err)
+		}
+		pr.LKJ = *spec.Cor
+	}
 	return pr, nil
 }
 
@@ -196,6 +210,7 @@ func decodePriorSpec(data []byte) (priorSpecJSON, error) {
 		B     map[string]json.RawMessage `json:"b"`
 		SD    map[string]json.RawMessage `json:"sd"`
 		Sigma *float64                   `json:"sigma"`
+		Cor   *float64                   `json:"cor"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -205,7 +220,7 @@ func decodePriorSpec(data []byte) (priorSpecJSON, error) {
 	if dec.More() {
 		return spec, errors.New("trailing data after the JSON object")
 	}
-	spec.Sigma = top.Sigma
+	spec.Sigma, spec.Cor = top.Sigma, top.Cor
 	if top.B != nil {
 		spec.B = make(map[string]partialNormal, len(top.B))
 	}
@@ -256,7 +271,7 @@ func jsonError(path string, err error) error {
 		if uerr != nil {
 			name = rest
 		}
-		return fmt.Errorf(`unknown field %s: a spec has the fields "b", "sd" and "sigma", and each b.<term> has "mean" and "sd"`, QuoteShort(name))
+		return fmt.Errorf(`unknown field %s: a spec has the fields "b", "sd", "sigma" and "cor", and each b.<term> has "mean" and "sd"`, QuoteShort(name))
 	}
 	return err
 }
@@ -324,6 +339,26 @@ func checkScale(name string, v float64) error {
 	return nil
 }
 
+// MaxLKJ is the largest LKJ shape η a prior may have. LKJ(η) concentrates
+// on the identity as η grows: for two effects the correlation ρ has
+// (ρ+1)/2 ~ Beta(η, η), whose SD 1/√(2η+1) is 7e-4 at η = 1e6, so a larger η
+// is the model of independent effects ("||"), while its normalizing
+// constant, a difference of log-gamma values near η·log η, loses a digit
+// for each power of ten of η.
+const MaxLKJ = 1e6
+
+// checkLKJ returns an error, naming the entry, unless v is a usable LKJ
+// shape: positive, finite and at most MaxLKJ.
+func checkLKJ(name string, v float64) error {
+	switch {
+	case !(v > 0) || math.IsInf(v, 0):
+		return fmt.Errorf("%s must be positive and finite (the shape η of the LKJ prior on the correlations, brms's lkj(η); 1 is uniform), got %g", name, v)
+	case v > MaxLKJ:
+		return fmt.Errorf("%s: LKJ shape %g is too large: above %g it fixes the correlations at 0; write the random term with \"||\" for independent effects", name, v, float64(MaxLKJ))
+	}
+	return nil
+}
+
 func index(names []string) map[string]int {
 	m := make(map[string]int, len(names))
 	for i, n := range names {
@@ -332,7 +367,8 @@ func index(names []string) map[string]int {
 	return m
 }
 
-// Check verifies that p has the shape of d and valid values. It reports
+// Check verifies that p has the shape of d and valid values, the LKJ shape
+// included when d has correlations. It reports
 // programmer-facing problems as errors rather than panics because priors
 // also come from files and simulators.
 func (p Prior) Check(d *Design) error {
@@ -362,12 +398,18 @@ func (p Prior) checkValues(d *Design) error {
 			return err
 		}
 	}
-	return checkScale("sigma", p.SigmaScale)
+	if err := checkScale("sigma", p.SigmaScale); err != nil {
+		return err
+	}
+	if d.NCor() > 0 {
+		return checkLKJ("cor", p.LKJ)
+	}
+	return nil
 }
 
 // SpecJSON renders p in the prior-spec format with the terms in design
-// order, indented for people to read. The output parses back with ParsePrior
-// to the same prior.
+// order, indented for people to read, and "cor" when d has correlations.
+// The output parses back with ParsePrior to the same prior.
 func (p Prior) SpecJSON(d *Design) []byte {
 	var b bytes.Buffer
 	num := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -388,7 +430,11 @@ func (p Prior) SpecJSON(d *Design) []byte {
 	if d.Q() > 0 {
 		b.WriteString("\n  ")
 	}
-	fmt.Fprintf(&b, "},\n  \"sigma\": %s\n}\n", num(p.SigmaScale))
+	fmt.Fprintf(&b, "},\n  \"sigma\": %s", num(p.SigmaScale))
+	if d.NCor() > 0 {
+		fmt.Fprintf(&b, ",\n  \"cor\": %s", num(p.LKJ))
+	}
+	b.WriteString("\n}\n")
 	return b.Bytes()
 }
 

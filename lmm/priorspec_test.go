@@ -218,3 +218,68 @@ func TestCentredRoundTrip(t *testing.T) {
 		t.Fatalf("ToOriginal = %v", back)
 	}
 }
+
+func TestPriorSpecLKJ(t *testing.T) {
+	d := tinyDesign()
+	d.Correlated = true // Q = 2: one correlation
+	def, err := DefaultPrior(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.LKJ != 1 {
+		t.Errorf("default LKJ shape %g, want 1 (brms's lkj(1))", def.LKJ)
+	}
+	p, err := ParsePrior([]byte(`{"cor": 2.5, "sigma": 2}`), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.LKJ != 2.5 || p.SigmaScale != 2 {
+		t.Errorf("LKJ %g sigma %g, want 2.5 and 2", p.LKJ, p.SigmaScale)
+	}
+	spec := p.SpecJSON(d)
+	if !strings.Contains(string(spec), `"sigma": 2,`+"\n"+`  "cor": 2.5`+"\n}") {
+		t.Errorf("SpecJSON lacks cor:\n%s", spec)
+	}
+	back, err := ParsePrior(spec, d)
+	if err != nil || back.LKJ != 2.5 {
+		t.Errorf("round trip: LKJ %g, err %v", back.LKJ, err)
+	}
+
+	// Independent effects: no "cor" written, and one given is accepted.
+	ind := tinyDesign()
+	if spec := def.SpecJSON(ind); strings.Contains(string(spec), "cor") {
+		t.Errorf("SpecJSON of independent effects has cor:\n%s", spec)
+	}
+	if _, err := ParsePrior([]byte(`{"cor": 3}`), ind); err != nil {
+		t.Errorf("cor for independent effects: %v", err)
+	}
+
+	for _, c := range []struct{ spec, want string }{
+		{`{"cor": 0}`, "prior spec: cor must be positive and finite (the shape η of the LKJ prior on the correlations, brms's lkj(η); 1 is uniform), got 0"},
+		{`{"cor": -1}`, "prior spec: cor must be positive and finite"},
+		{`{"cor": 1e7}`, "prior spec: cor: LKJ shape 1e+07 is too large: above 1e+06"},
+		{`{"cor": "1"}`, "prior spec: cor: want a number, got string"},
+		{`{"cor": {"eta": 2}}`, "prior spec: cor: want a number, got object"},
+		{`{"lkj": 2}`, `unknown field "lkj": a spec has the fields "b", "sd", "sigma" and "cor"`},
+	} {
+		for _, design := range []*Design{d, ind} {
+			if _, err := ParsePrior([]byte(c.spec), design); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("ParsePrior(%s), correlated %v: error %v, want it to mention %q", c.spec, design.Correlated, err, c.want)
+			}
+		}
+	}
+
+	// Check validates the shape only when there are correlations.
+	bad := def
+	bad.LKJ = 0
+	if err := bad.Check(d); err == nil || !strings.Contains(err.Error(), "prior: cor must be positive and finite") {
+		t.Errorf("Check with LKJ 0 and a correlation: %v", err)
+	}
+	if err := bad.Check(ind); err != nil {
+		t.Errorf("Check with LKJ 0 and no correlation: %v", err)
+	}
+	bad.LKJ = math.Inf(1)
+	if err := bad.Check(d); err == nil {
+		t.Errorf("Check accepted LKJ +Inf")
+	}
+}
