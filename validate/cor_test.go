@@ -390,3 +390,91 @@ func TestSuiteCorrelatedAsTrainingMix(t *testing.T) {
 		}
 	}
 }
+
+// TestRealSuiteSleepstudyCor checks the correlated sleepstudy of the real
+// suite: its design has the correlation, its prior LKJ(1) (the prior file
+// has no "cor"; η = 1 is the default, brms's lkj(1)), and its rstan
+// reference holds the correlation's row of
+// testdata/reference/sleepstudy.cor.summary.csv.
+func TestRealSuiteSleepstudyCor(t *testing.T) {
+	cfg := DefaultConfig(true, os.DirFS("../testdata"))
+	i := slices.IndexFunc(cfg.Real, func(rd RealDataset) bool { return rd.Name == "sleepstudy-cor" })
+	if i < 0 {
+		t.Fatal("no sleepstudy-cor in the real suite")
+	}
+	if i != len(cfg.Real)-1 {
+		t.Errorf("sleepstudy-cor is dataset %d of %d: want it last, so the others keep their indices", i, len(cfg.Real))
+	}
+	if err := cfg.LoadReal(); err != nil {
+		t.Fatal(err)
+	}
+	rd := cfg.Real[i]
+	d, prior, err := cfg.loadReal(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Correlated || d.NCor() != 1 || prior.LKJ != 1 {
+		t.Errorf("%s: correlated %v, %d correlations, LKJ %g; want true, 1, 1", rd.Formula, d.Correlated, d.NCor(), prior.LKJ)
+	}
+	ref := rd.Reference.Params[len(rd.Reference.Params)-1]
+	// sleepstudy.cor.summary.csv, row "cor_Subject__Intercept__Days".
+	if ref != (RefParam{"cor_Subject__Intercept__Days", 0.0808947597015273, 0.309597996583799}) {
+		t.Errorf("reference row %+v", ref)
+	}
+}
+
+// TestRealSuiteComparesCor checks that the correlation counts in Table 5's
+// comparison and in its gated means: a correlation 0.2 reference SD off is
+// the worst mean and fails the dataset. By hand: |0.14 − 0.08|/0.3 = 0.2.
+func TestRealSuiteComparesCor(t *testing.T) {
+	ref := []RefParam{{"b_Intercept", 250, 8}, {"sigma", 26, 1.6}, {"cor_g__Intercept__x", 0.08, 0.3}}
+	cfg := Config{Real: []RealDataset{{Name: "s", Reference: &Reference{Source: RstanSource, Params: ref}}}}
+	par := func(name string, mean, sd float64) ParamRecord {
+		return ParamRecord{Name: name, Kind: kindOf(name), Mean: mean, SD: sd}
+	}
+	recs := []Record{{Suite: SuiteReal, Dataset: 0, Name: "s", Method: fit.MethodNUTS, Params: []ParamRecord{
+		par("b_Intercept", 250.8, 8), par("sigma", 26, 1.6), par("cor_g__Intercept__x", 0.14, 0.33)}}}
+	got, w := realSuite(cfg, []string{fit.MethodNUTS}, recs)
+	if len(w) > 0 || len(got.Rows) != 1 {
+		t.Fatalf("rows %+v, warnings %v", got.Rows, w)
+	}
+	r := got.Rows[0]
+	if r.WorstMean != "cor_g__Intercept__x" || math.Abs(float64(r.MaxAbsDMean)-0.2) > 1e-12 || r.Pass ||
+		r.WorstSD != "cor_g__Intercept__x" || math.Abs(float64(r.MaxAbsLogSD)-math.Log(1.1)) > 1e-12 {
+		t.Errorf("row %+v: want the correlation worst (0.2 SD, log 1.1) and a FAIL", r)
+	}
+	if s := got.ByMethod[0]; math.Abs(float64(s.MeanMaxAbsDMean.Value)-0.2) > 1e-12 {
+		t.Errorf("summary %+v: want mean max |Δmean|/sd_ref 0.2", s)
+	}
+}
+
+// TestMisspecCor checks that Table 7 gives correlations their own rows:
+// under a variant, npe's correlation means 0.03 = 0.1 NUTS SD off.
+func TestMisspecCor(t *testing.T) {
+	const n = 12
+	cfg := Config{Seed: 1, SBCDraws: 9, ModelID: "test", Misspec: DefaultMisspec()[:1], MisspecDatasets: n}
+	recs := corRecords(n)
+	for i := range recs {
+		recs[i].Suite = misspecSuite(cfg.Misspec[0])
+	}
+	rows, w := misspecResults(cfg, cfg.Methods(), recs)
+	if len(w) > 0 {
+		t.Fatalf("warnings %v", w)
+	}
+	found := false
+	for _, r := range rows {
+		if r.Method == fit.MethodNPE && r.Kind == KindCor {
+			found = true
+			if r.N != n || math.Abs(float64(r.MeanAbsDiff.Value)-0.1) > 1e-12 {
+				t.Errorf("npe cor under %s: %+v, want n %d and |Δmean|/sd 0.1", r.Variant, r, n)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no npe cor row in %+v", rows)
+	}
+	res := &Results{Misspec: rows, Config: cfg}
+	if !tableHasCell(res.misspecTable(), 2, KindCor) {
+		t.Error("Table 7 has no cor row")
+	}
+}

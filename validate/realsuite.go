@@ -71,8 +71,10 @@ const (
 // RealSuite returns the real datasets of `make validate`, with paths inside
 // the repository's testdata/ folder (what metabeta.Datasets embeds): the four
 // datasets of testdata/datasets and the nine of testdata/realdata, every one
-// under its reference prior (the recipe of testdata/realdata/README.md).
-// All but mathachieve have rstan references (testdata/reference and
+// under its reference prior (the recipe of testdata/realdata/README.md),
+// and sleepstudy once more with correlated random effects,
+// Reaction ~ Days + (Days | Subject), as sleepstudy-cor. All but
+// mathachieve have rstan references (testdata/reference and
 // testdata/realdata); mathachieve is measured against the run's NUTS fit.
 func RealSuite() []RealDataset {
 	classic := func(name, formula string) RealDataset {
@@ -101,6 +103,12 @@ func RealSuite() []RealDataset {
 		real("spruce", "logSize ~ days + (1 + days || Tree)"),
 		real("earthquake", "accel ~ distance + (1 + distance || Quake)"),
 		real("remifentanil", "conc ~ Time + (1 + Time || ID)"),
+		// Correlated random effects, (1 + Days | Subject), under the same
+		// prior with LKJ(1) on the correlation (the prior spec has no "cor",
+		// whose default is 1); last, so that the others keep their dataset
+		// indices and seeds.
+		{Name: "sleepstudy-cor", Path: "datasets/sleepstudy.csv", Formula: "Reaction ~ Days + (Days | Subject)",
+			Prior: "reference/sleepstudy.cor.prior.json", ReferenceFile: "reference/sleepstudy.cor.summary.csv"},
 	}
 }
 
