@@ -117,6 +117,93 @@ func TestCatalogueInput(t *testing.T) {
 	})
 }
 
+// TestCatalogueModelInput is the part of the catalogue about the model a
+// formula and a prior spec describe (issue 11): correlated and independent
+// random terms, interactions, the LKJ shape, and what stays refused
+// (nested and crossed grouping, function calls) with the construct named.
+func TestCatalogueModelInput(t *testing.T) {
+	describe := func(formula string) []string {
+		return []string{"describe", "--data", "$DIR/d.csv", "--formula", formula}
+	}
+	data := map[string]string{"d.csv": table(",", ".", nil)}
+	withPrior := func(spec string) map[string]string {
+		return map[string]string{"d.csv": table(",", ".", nil), "p.json": spec}
+	}
+	correlated := append(describe("y ~ x + (x | g)"), "--prior", "$DIR/p.json")
+	sex := map[string]string{"d.csv": sexTable()}
+
+	checkCatalogue(t, []malformedCase{
+		// One random effect: "|" is plain, no correlation.
+		{name: "(1 | g) is plain", files: data, args: describe("y ~ x + (1 | g)"), code: 0,
+			want: []string{"random:   sd_g__Intercept\n", "cor:      none (one random effect)"}, reject: []string{"cor_g"}},
+		{name: "(0 + x | g) works", files: data, args: describe("y ~ x + (0 + x | g)"), code: 0,
+			want: []string{"fixed:    b_Intercept, b_x\n", "random:   sd_g__x\n", "cor:      none (one random effect)"}},
+		// lme4's default random term: correlated, with the brms name.
+		{name: "(x | g) is correlated", files: data, args: describe("y ~ x + (x | g)"), code: 0,
+			want: []string{"random:   sd_g__Intercept, sd_g__x\n", "cor:      cor_g__Intercept__x (correlated random effects, LKJ prior)", `"cor": 1`}},
+		{name: "(1 + x || g) is independent", files: data, args: describe("y ~ x + (1 + x || g)"), code: 0,
+			want: []string{`cor:      none (independent random effects, "||")`}, reject: []string{"cor_g"}},
+		{name: "correlated term combined with another for its group", files: sex, args: describe("y ~ age + Sex + (age | g) + (0 + Sex | g)"), code: 1,
+			want: []string{"the correlated random term (age | g) cannot be combined with another random term",
+				"write all effects of g in one term: (1 + age + Sex | g) for correlated effects, or (1 + age + Sex || g) for independent ones"}},
+
+		// The LKJ shape η of the prior spec.
+		{name: "prior cor 2", files: withPrior(`{"cor": 2}`), args: correlated, code: 0, want: []string{`"cor": 2`}},
+		{name: "prior cor 0", files: withPrior(`{"cor": 0}`), args: correlated, code: 1,
+			want: []string{"--prior $DIR/p.json", "prior spec: cor must be positive and finite", "LKJ", "got 0"}},
+		{name: "prior cor -1", files: withPrior(`{"cor": -1}`), args: correlated, code: 1,
+			want: []string{"--prior $DIR/p.json", "prior spec: cor must be positive and finite", "got -1"}},
+		{name: "prior cor 1e9", files: withPrior(`{"cor": 1e9}`), args: correlated, code: 1,
+			want: []string{"prior spec: cor: LKJ shape 1e+09 is too large", `"||"`}},
+		{name: "prior cor as a string", files: withPrior(`{"cor": "1"}`), args: correlated, code: 1,
+			want: []string{"prior spec: cor: want a number, got string"}, reject: []string{"Go "}},
+
+		// Nested and crossed grouping stay refused, and say so.
+		{name: "nested grouping g/h", files: data, args: describe("y ~ x + (1 | g/x)"), code: 1,
+			want: []string{"nested grouping factors (g/...) are not supported", "position 15"}},
+		{name: "nested grouping g:h", files: data, args: describe("y ~ x + (1 | g:x)"), code: 1,
+			want: []string{"nested grouping by an interaction (g:...) is not supported"}},
+		{name: "crossed grouping factors", files: data, args: describe("y ~ x + (1 | g) + (1 | x)"), code: 1,
+			want: []string{`more than one grouping factor ("g" and "x")`, "crossed or nested grouping factors are not supported"}},
+
+		// Interactions, named as R's model.matrix names them.
+		{name: "age * Sex", files: sex, args: describe("y ~ age * Sex + (age | g)"), code: 0,
+			want: []string{"fixed:    b_Intercept, b_age, b_SexMale, b_age:SexMale\n", "cor:      cor_g__Intercept__age"}},
+		{name: "interaction in the random part", files: sex, args: describe("y ~ age * Sex + (1 + age:Sex || g)"), code: 0,
+			want: []string{"random:   sd_g__Intercept, sd_g__age:SexMale\n"}},
+		{name: "interaction with an unknown column", files: data, args: describe("y ~ x + x:z + (1 | g)"), code: 1,
+			want: []string{`unknown column "z" (in the interaction "x:z")`, "the columns are y, x, g"}},
+		{name: "random interaction not in the fixed part", files: sex, args: describe("y ~ age + Sex + (age:Sex | g)"), code: 1,
+			want: []string{`random term "age:Sex" must also be a fixed term`, "add it, as in y ~ age + Sex + age:Sex + (1 + age:Sex | g)"}},
+		{name: "four-way interaction", files: sex, args: describe("y ~ age*Sex*g*y + (1 | g)"), code: 1,
+			want: []string{"interactions of more than 3 columns (age:Sex:g:y) are not supported"}},
+
+		// Constructs of R's formulas that stay unsupported, named with their position.
+		{name: "I()", files: data, args: describe("y ~ I(x^2) + (1 | g)"), code: 1,
+			want: []string{"function calls such as I(...) are not supported at position 5", "transform the column in the data"}},
+		{name: "poly()", files: data, args: describe("y ~ poly(x, 2) + (1 | g)"), code: 1,
+			want: []string{"function calls such as poly(...) are not supported at position 5"}},
+		{name: "%in%", files: data, args: describe("y ~ x %in% g + (1 | g)"), code: 1,
+			want: []string{`nesting ("%in%") is not supported at position 7`}},
+	})
+}
+
+// sexTable returns a hand-made table of 20 rows, 5 in each of the groups a
+// to d, with a response y, a numeric age and a factor Sex whose levels
+// Female and Male both occur in each group.
+func sexTable() string {
+	var b strings.Builder
+	b.WriteString("y,age,Sex,g\n")
+	for i := range 20 {
+		s := "Female"
+		if i%2 == 1 {
+			s = "Male"
+		}
+		fmt.Fprintf(&b, "%.1f,%d,%s,%c\n", 2+0.5*float64(i%5)+0.3*float64(i*7%4), 20+i%7, s, 'a'+i/5)
+	}
+	return b.String()
+}
+
 // table returns a hand-made table of 20 rows, 5 in each of the groups a to
 // d, with columns y, x, g separated by sep and decimal mark dec; replace
 // swaps in row i (0-based) given with commas and points.

@@ -16,12 +16,17 @@ import (
 
 // describeJSON is the output of "describe --json".
 type describeJSON struct {
-	NObs     int             `json:"n_obs"`
-	NDropped int             `json:"n_dropped"`
-	NGroups  int             `json:"n_groups"`
-	Fixed    []string        `json:"fixed"`
-	Random   []string        `json:"random"`
-	Prior    json.RawMessage `json:"prior"`
+	NObs     int      `json:"n_obs"`
+	NDropped int      `json:"n_dropped"`
+	NGroups  int      `json:"n_groups"`
+	Fixed    []string `json:"fixed"`
+	Random   []string `json:"random"`
+	// Correlated is true when the random effects are correlated ("|" with
+	// two or more effects); Cor then names the correlations,
+	// cor_<group>__<term1>__<term2>, and is empty otherwise.
+	Correlated bool            `json:"correlated"`
+	Cor        []string        `json:"cor"`
+	Prior      json.RawMessage `json:"prior"`
 	// Design is the rank and conditioning of X and Z_g; Collinear the
 	// relations that make X singular; Warnings those of the design check.
 	Design    *fit.DesignFacts `json:"design"`
@@ -32,7 +37,7 @@ type describeJSON struct {
 func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("describe", stderr)
 	data := fs.String("data", "", "CSV file with a header row")
-	formula := fs.String("formula", "", `lme4 formula, e.g. "y ~ x + (1 + x || g)"`)
+	formula := fs.String("formula", "", `lme4 formula, e.g. "y ~ x + (1 + x | g)"`)
 	priorPath := fs.String("prior", "", "prior spec JSON (omitted entries take the defaults)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	if err := parseFlags(fs, args); err != nil {
@@ -51,11 +56,12 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		singular = fmt.Errorf("%s: %w", *data, singular)
 	}
 	names := d.Names()
-	fixed, random := names[:d.P()], names[d.P():d.P()+d.Q()]
+	fixed, random, cor := names[:d.P()], names[d.P():d.P()+d.Q()], names[d.P()+d.Q()+1:]
 	if *asJSON {
 		out := describeJSON{
 			NObs: d.N(), NDropped: d.NDropped, NGroups: d.M(),
-			Fixed: fixed, Random: random, Prior: json.RawMessage(prior.SpecJSON(d)),
+			Fixed: fixed, Random: random, Correlated: d.NCor() > 0, Cor: slices.Clip(cor),
+			Prior:  json.RawMessage(prior.SpecJSON(d)),
 			Design: fit.NewDesignFacts(check), Warnings: slices.Clone(check.Warnings),
 		}
 		for _, r := range check.Dependent {
@@ -63,6 +69,9 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		if out.Random == nil {
 			out.Random = []string{}
+		}
+		if out.Cor == nil {
+			out.Cor = []string{}
 		}
 		if out.Warnings == nil {
 			out.Warnings = []string{}
@@ -86,6 +95,7 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "random:   none\n")
 	} else {
 		fmt.Fprintf(stdout, "random:   %s\n", strings.Join(random, ", "))
+		fmt.Fprintf(stdout, "cor:      %s\n", corFacts(d, cor))
 	}
 	printDesignCheck(stdout, check, d.Q())
 	fmt.Fprintf(stdout, "prior (resolved; the intercept's is on the centred-predictor intercept):\n%s", prior.SpecJSON(d))
@@ -93,6 +103,18 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stdout, "warning:", w)
 	}
 	return singular
+}
+
+// corFacts says whether the random effects are correlated and names their
+// correlations.
+func corFacts(d *lmm.Design, cor []string) string {
+	switch {
+	case d.NCor() > 0:
+		return strings.Join(cor, ", ") + " (correlated random effects, LKJ prior)"
+	case d.Q() == 1:
+		return "none (one random effect)"
+	}
+	return `none (independent random effects, "||")`
 }
 
 // printDesignCheck prints the rank and conditioning of X and Z_g.
