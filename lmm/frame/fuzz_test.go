@@ -62,7 +62,7 @@ func FuzzParseFormula(f *testing.F) {
 }
 
 // FuzzReadCSV checks that ReadCSV never panics, that an accepted table has
-// a consistent shape, that Build on it with a fixed formula either fails
+// a consistent shape, that Build on it with two fixed formulas either fails
 // with an error or returns a valid design whose default prior, when there
 // is one, passes Prior.Check, and that no error echoes a long input whole.
 func FuzzReadCSV(f *testing.F) {
@@ -86,9 +86,14 @@ func FuzzReadCSV(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	form, err := ParseFormula("y ~ x + (1 + x || g)")
-	if err != nil {
-		f.Fatal(err)
+	// Independent effects, and correlated ones with an interaction column.
+	var forms []*Formula
+	for _, src := range []string{"y ~ x + (1 + x || g)", "y ~ x*g + (x | g)"} {
+		form, err := ParseFormula(src)
+		if err != nil {
+			f.Fatal(err)
+		}
+		forms = append(forms, form)
 	}
 	// The longest message: an unknown column with up to 400 bytes of
 	// column list and two names cut by lmm.QuoteShort (each at most 40
@@ -110,19 +115,21 @@ func FuzzReadCSV(f *testing.F) {
 				t.Fatalf("column %q has %d values for %d rows", c.name, len(c.raw), fr.NumRows())
 			}
 		}
-		d, err := Build(fr, form)
-		if err != nil {
-			if len(err.Error()) > maxMessage {
-				t.Fatalf("Build error of %d bytes: %.300s", len(err.Error()), err)
+		for _, form := range forms {
+			d, err := Build(fr, form)
+			if err != nil {
+				if len(err.Error()) > maxMessage {
+					t.Fatalf("Build error of %d bytes: %.300s", len(err.Error()), err)
+				}
+				continue
 			}
-			return
-		}
-		if err := d.Validate(); err != nil {
-			t.Fatalf("invalid design: %v", err)
-		}
-		if pr, err := lmm.DefaultPrior(d); err == nil {
-			if err := pr.Check(d); err != nil {
-				t.Fatalf("default prior of an accepted design fails Check: %v", err)
+			if err := d.Validate(); err != nil {
+				t.Fatalf("invalid design: %v", err)
+			}
+			if pr, err := lmm.DefaultPrior(d); err == nil {
+				if err := pr.Check(d); err != nil {
+					t.Fatalf("default prior of an accepted design fails Check: %v", err)
+				}
 			}
 		}
 	})
