@@ -259,7 +259,11 @@ func TestBuildInteractionsMatchR(t *testing.T) {
 func TestBuildRandomInteractions(t *testing.T) {
 	// Expected by hand from the columns of X in TestBuildInteractionsMatchR:
 	// a random slope uses its fixed term's columns, the random intercept
-	// comes first and the slopes follow by degree, as in lme4's Z.
+	// comes first and the slopes follow by degree. lme4 1.1.31 agrees on the
+	// terms and their order (unlist(lFormula(formula, d)$reTrms$cnms), d
+	// being interactionCSV), but names the random z:x as written, "z:x", and
+	// gives a factor's random slope a column for every level (x:fA, x:fB,
+	// x:fC; fA, fB, fC), as the package documentation says.
 	tests := []struct {
 		formula    string
 		random     []string
