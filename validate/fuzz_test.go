@@ -25,6 +25,9 @@ func FuzzReadRecords(f *testing.F) {
 		bytesReplace(goodLine, `"l":9`, `"l":0`) + "\n",
 		bytesReplace(goodLine, `"ppp_within":0.6`, `"ppp_within":null`) + "\n",
 		`{"suite":"simulated","dataset":1,"method":"npe","error":"fit failed"}` + "\n",
+		// A correlation, well-formed and with a kind that is not its own.
+		bytesReplace(goodLine, `{"name":"sigma","kind":"sigma"`, `{"name":"cor_g__Intercept__x","kind":"cor"`) + "\n",
+		bytesReplace(goodLine, `{"name":"sigma","kind":"sigma"`, `{"name":"cor_g__Intercept__x","kind":"sigma"`) + "\n",
 		"",
 		"\n\n",
 	} {
