@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/metabeta-go/metabeta/npe/nn"
@@ -240,8 +241,22 @@ func (f *Flow) Sample(rng *rand.Rand, x, ctx []float64, mask []bool, logq []floa
 // is most of the cost of sampling. The draws equal Sample's on the
 // repeated contexts up to rounding.
 func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bool, logq []float64, n int) {
+	f.SampleSharedScaled(rng, x, ctx, per, mask, logq, n, 1)
+}
+
+// SampleSharedScaled is SampleShared from the base widened by tau > 0: each
+// base draw z₀ is scaled to z = τ·z₀, whose density is p_base(z/τ)·τ^(−d)
+// on its d active dimensions, so log q stays exact for the widened flow.
+// τ = 1 is SampleShared, bit for bit. A τ above 1 over-disperses the flow,
+// so that as an importance-sampling proposal its tails cover more of the
+// target's (Hesterberg 1995, Weighted average importance sampling and
+// defensive mixture distributions, Technometrics 37(2)).
+func (f *Flow) SampleSharedScaled(rng *rand.Rand, x, ctx []float64, per int, mask []bool, logq []float64, n int, tau float64) {
 	if per <= 0 || n%per != 0 || len(x) != n*f.Config.Dim || len(ctx) != n/per*f.Config.Context {
 		panic("flow: input size mismatch")
+	}
+	if !(tau > 0) || math.IsInf(tau, 0) {
+		panic(fmt.Sprintf("flow: base scale %g, want finite > 0", tau))
 	}
 	f.prepareMasks(mask, n)
 	L := len(f.Transforms)
@@ -253,6 +268,17 @@ func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bo
 	buf := f.pingPong
 	f.Base.Sample(rng, buf[L%2], f.masks[L], n)
 	f.Base.LogProb(f.baseLP, buf[L%2], f.masks[L], n)
+	if tau != 1 {
+		z, d, logTau := buf[L%2], f.Config.Dim, math.Log(tau)
+		for r := 0; r < n; r++ {
+			for i := r * d; i < (r+1)*d; i++ {
+				if active(f.masks[L], i) {
+					z[i] *= tau
+					f.baseLP[r] -= logTau
+				}
+			}
+		}
+	}
 	for i := L - 1; i >= 0; i-- {
 		f.Transforms[i].(sharedInverter).inverseShared(buf[i%2], buf[(i+1)%2], ctx, per, f.masks[i], f.logDet, n, &f.scratch)
 	}
