@@ -8,7 +8,8 @@ import (
 // FuzzPriorSpec checks that ParsePrior never panics; that every error
 // starts with "prior spec:", names no Go type and stays short whatever the
 // input's size; and that an accepted spec gives a prior that passes
-// Prior.Check and survives the round trip through SpecJSON bit for bit.
+// Prior.Check and survives the round trip through SpecJSON bit for bit,
+// the LKJ shape of a correlated design included.
 func FuzzPriorSpec(f *testing.F) {
 	for _, s := range []string{
 		`{"b": {"Intercept": {"mean": 3, "sd": 10}, "x": {"sd": 3}}, "sd": {"Intercept": 0.5, "x": 1}, "sigma": 2}`,
@@ -27,10 +28,16 @@ func FuzzPriorSpec(f *testing.F) {
 		``,
 		"\uFEFF{}",
 		`{}`,
+		`{"cor": 2}`,
+		`{"cor": 0}`,
+		`{"cor": -1}`,
+		`{"cor": "1"}`,
+		`{"cor": 1e300}`,
 	} {
 		f.Add(s)
 	}
 	d := tinyDesign()
+	d.Correlated = true // so that "cor" is in use and round-trips
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParsePrior([]byte(s), d)
 		if err != nil {
@@ -55,7 +62,7 @@ func FuzzPriorSpec(f *testing.F) {
 		if err != nil {
 			t.Fatalf("SpecJSON of %q does not parse back: %v", s, err)
 		}
-		same := back.SigmaScale == p.SigmaScale
+		same := back.SigmaScale == p.SigmaScale && back.LKJ == p.LKJ
 		for k := range p.BetaSD {
 			same = same && back.BetaSD[k] == p.BetaSD[k] && back.BetaMean[k] == p.BetaMean[k]
 		}
