@@ -1,7 +1,10 @@
 // Package estimator is the neural posterior estimator (NPE) of the linear
 // mixed model
 //
-//	y = Xβ + Zb_g + ε,  b_g ~ N(0, diag σ_b²),  ε ~ N(0, σ²I),
+//	y = Xβ + Zb_g + ε,  b_g ~ N(0, Σ_b),  ε ~ N(0, σ²I),
+//
+// with Σ_b = diag σ_b² (lme4's ||) or, for correlated random effects (lme4's
+// |, lmm.Design.Correlated), Σ_b = diag(σ_b) Ω diag(σ_b) with Ω ~ LKJ(η),
 //
 // after metabeta (Kipnis, Binz & Schulz, arXiv 2510.07473, §§2–3), with the
 // change that the measured NPE prototype found decisive (npe-prototype.md,
@@ -13,9 +16,11 @@
 // Each dataset is mapped to standardized units (estimate.Standardize): y' =
 // (y − ȳ)/s_y and x'_j = x_j/s_j. Predictors are scaled, not shifted, so
 // random slopes stay random slopes and σ_b maps exactly; lmm's centred
-// coordinates θ = [βc, log σ_b, log σ] then map by an affine θ' = Aθ + C
+// coordinates θ = [βc, log σ_b, log σ, y] then map by an affine θ' = Aθ + C
 // and the prior maps exactly into the same units (normal means and all
-// scales by the same factors). The standardized model is the original one
+// scales by the same factors). The unconstrained correlations y (Stan's
+// cholesky_factor_corr, lmm.CorCholesky) and the LKJ shape η are
+// scale-free: A is the identity on them. The standardized model is the original one
 // in other units: log p'(θ', y') = log p(θ, y) − log|A| + N log s_y, which
 // the tests check on lmm's exact densities.
 //
@@ -38,8 +43,10 @@
 // are masked out of attention and pooling, so datasets with more groups than
 // the trained 200 still run (CheckRange warns). Per dataset, ExtraWidth
 // inputs: the standardized prior dampened as in metabeta, sign(x)√|x|;
-// √m/10 and √N/10; the Laplace mode θ̂' (÷3, clipped to ±5) and log Laplace
-// SDs (÷3); and the mask of real dimensions. The whitened flow
+// √m/10 and √N/10; for a model with correlation slots (Config.Correlations)
+// a flag of correlated random effects and log η of their LKJ prior (both
+// zero without correlations); the Laplace mode θ̂' (÷3, clipped to ±5) and
+// log Laplace SDs (÷3); and the mask of real dimensions, all in flow slots. The whitened flow
 // (Config.FlowVariable "whitened") adds WhitenedExtraWidth − ExtraWidth
 // inputs: log L̂_ii (÷3, clipped to ±5) and the strict lower triangle of the
 // Laplace correlation matrix, both in flow slots, zero where padded.
@@ -67,9 +74,15 @@
 // ActNorm → fixed permutation → affine (RealNVP, Dinh et al. 2017) or
 // rational-quadratic spline (Durkan et al. 2019) coupling, Normal (the
 // default) or Student-t base, over FlowDim = MaxP + MaxQ + 1 = 10 padded slots
-// [β (6), log σ_b (3), log σ]; padded slots are identity with zero
-// log-determinant and excluded from the base density. The flow variable is
-// (Config.FlowVariable) the marginal
+// [β (6), log σ_b (3), log σ] or, with Config.Correlations, CorFlowDim = 13
+// slots that add the MaxCor = 3 unconstrained correlations y, the pair
+// (j, k), j < k, in slot 10 + k(k−1)/2 + j whatever Q; padded slots (absent
+// terms, and the correlations of || models and of Q = 1) are identity with
+// zero log-determinant and excluded from the base density. Weights files
+// written before Config.Correlations load in the 10-slot layout and draw
+// bit for bit as before; such a model refuses correlated designs with
+// Q ≥ 2 (a RangeCheck.Design reason, so fit falls back to NUTS). The flow
+// variable is (Config.FlowVariable) the marginal
 //
 //	u_i = (θ'_i − θ̂'_i)/ŝ_i,  or the whitened  u = L̂⁻¹(θ' − θ̂')
 //
@@ -108,6 +121,11 @@
 // (package psis; Vehtari, Simpson, Gelman, Yao & Gabry 2024, JMLR 25(72);
 // the weights match R's loo 2.5.1), reporting k̂ (warning above
 // min(1 − 1/log10 S, 0.7)) and the ESS, and resampling the draws.
+// SampleProposal draws a proposal for it from the flow with its base
+// widened to N(0, τ²I) (defensive importance sampling, Hesterberg 1995):
+// log q stays exact, and heavier tails than the network's posterior lower
+// k̂ on posteriors whose tails it underestimates (ProposalScale gives the
+// measurements).
 //
 // # References
 //
@@ -122,4 +140,9 @@
 //     under a selection model, Biometrics 31(2).
 //   - Vehtari, Simpson, Gelman, Yao & Gabry (2024), Pareto smoothed
 //     importance sampling, JMLR 25(72).
+//   - Hesterberg (1995), Weighted average importance sampling and
+//     defensive mixture distributions, Technometrics 37(2).
+//   - Lewandowski, Kurowicka & Joe (2009), Generating random correlation
+//     matrices based on vines and extended onion method, J. Multivariate
+//     Analysis 100(9) (the LKJ prior).
 package estimator
