@@ -145,13 +145,22 @@ func TestGatePassesOnIdenticalResults(t *testing.T) {
 		t.Fatalf("identical results fail the gate: %v", regressionNames(rep))
 	}
 	// 5 metrics per method × kind (not the band test), 4 per method ×
-	// suite of the predictive checks on at least MinGateDatasets datasets,
-	// 3 per method × kind of the agreement
-	// with NUTS, 1 per importance-sampled method, 2 per method of the real
-	// suite compared on at least two datasets, convergence and failed fits
-	// gated; timing not.
+	// suite of the predictive checks, 3 per method × kind of the agreement
+	// with NUTS (each on at least MinGateDatasets datasets), 1 per
+	// importance-sampled method, 2 per method of the real suite compared on
+	// at least two datasets, convergence and failed fits gated; timing not.
 	base := readBaseline(t)
-	want := 5*len(base.Kinds) + 3*len(base.Agreement) + len(base.Importance) + 2
+	want := len(base.Importance) + 2
+	for _, k := range base.Kinds {
+		if k.Datasets == 0 || k.Datasets >= MinGateDatasets {
+			want += 5
+		}
+	}
+	for _, a := range base.Agreement {
+		if a.Datasets == 0 || a.Datasets >= MinGateDatasets {
+			want += 3
+		}
+	}
 	for _, p := range base.PPC {
 		if p.N >= MinGateDatasets {
 			want += 4
@@ -283,10 +292,12 @@ func TestGateFailsOnDegradedResults(t *testing.T) {
 			p := ppcOf(t, r, SuiteSimulated)
 			p.LPD.Value -= 10 * p.LPD.SE
 		}, "nuts simulated " + MetricLPD},
-		{"npe σ_b means drift from NUTS's", func(r *Results) {
-			a := agreementOf(t, r, "npe", KindSigmaB)
+		// σ, which every dataset has: a kind over fewer than
+		// MinGateDatasets datasets is reported only.
+		{"npe σ means drift from NUTS's", func(r *Results) {
+			a := agreementOf(t, r, "npe", KindSigma)
 			a.MeanAbsDiff.Value += 10 * a.MeanAbsDiff.SE
-		}, "npe sigma_b " + MetricMeanDiff},
+		}, "npe sigma " + MetricMeanDiff},
 		{"npe-is β agreement r dropped", func(r *Results) {
 			a := agreementOf(t, r, "npe-is", KindBeta)
 			a.R.Value -= 10*a.R.SE + 0.01
@@ -452,11 +463,27 @@ func TestGateBaselineWithoutSections(t *testing.T) {
 		}
 		gatedNew++
 	}
-	if want := 5*len(cur.Kinds) + 3*len(cur.Agreement); gatedNew != want {
+	// 5 gated metrics and the band test per method × kind, 3 per method ×
+	// kind of the agreement; those over fewer than MinGateDatasets datasets
+	// are reported only.
+	want, wantAdded := 0, 0
+	for _, k := range cur.Kinds {
+		wantAdded += 6
+		if k.Datasets == 0 || k.Datasets >= MinGateDatasets {
+			want += 5
+		}
+	}
+	for _, a := range cur.Agreement {
+		wantAdded += 3
+		if a.Datasets == 0 || a.Datasets >= MinGateDatasets {
+			want += 3
+		}
+	}
+	if gatedNew != want {
 		t.Errorf("%d gated metrics missing from the baseline, want %d", gatedNew, want)
 	}
-	if len(added) != gatedNew+len(cur.Kinds) { // and the band tests
-		t.Errorf("%d metrics missing from the baseline, want %d", len(added), gatedNew+len(cur.Kinds))
+	if len(added) != wantAdded {
+		t.Errorf("%d metrics missing from the baseline, want %d", len(added), wantAdded)
 	}
 	if rep := Gate(base, cur, GateOptions{AllowMissing: true}); rep.Failed() {
 		t.Errorf("AllowMissing: regressions %v", regressionNames(rep))
