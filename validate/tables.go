@@ -47,7 +47,9 @@ func (r *Results) recoveryTable() *reports.Table {
 		Title: "Table 1. Recovery and calibration by method and parameter type (simulated suite)",
 		Caption: fmt.Sprintf("%d datasets from the test prior. r: Pearson correlation of posterior means with the truth [95%% CI]; "+
 			"NRMSE: RMSE over the SD of the truths; ECE: mean over central intervals 50..95%% of (empirical − nominal) coverage, "+
-			"± Monte Carlo SE; EACE: mean absolute error; contraction: 1 − posterior/prior variance.", r.Datasets),
+			"± Monte Carlo SE; EACE: mean absolute error; contraction: 1 − posterior/prior variance. Types: beta (b_*), sigma_b (sd_*), "+
+			"sigma, cor (cor_*, the correlations of correlated random effects; prior variance that of the LKJ(η) marginal), "+
+			"b (the random effects r_*).", r.Datasets),
 		Columns: []reports.Column{{Name: "method"}, {Name: "type"}, {Name: "n"},
 			{Name: "r", Format: reports.Format{Style: reports.Fixed, Digits: 4}}, {Name: "NRMSE", Format: fixed3},
 			{Name: "ECE", Format: signed}, {Name: "EACE", Format: fixed3}, {Name: "contraction", Format: fixed3}},
