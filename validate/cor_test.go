@@ -487,3 +487,58 @@ func TestMisspecCor(t *testing.T) {
 		t.Error("Table 7 has no cor row")
 	}
 }
+
+// TestRecordOfCorrelatedFit fits a simulated dataset with correlated random
+// effects (the first of smallConfig's test prior with q = 2 forced and
+// correlations always on) by NUTS through runTask, and checks its record:
+// the correlation comes after sigma with kind cor, its truth is the
+// simulator's, its prior SD that of the dataset's LKJ(η) marginal, and its
+// rank is among the run's L draws.
+func TestRecordOfCorrelatedFit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a NUTS fit")
+	}
+	cfg := smallConfig()
+	cfg.Sim.Fixed = sim.IntRange{Min: 2, Max: 2}
+	cfg.Sim.Random = sim.IntRange{Min: 2, Max: 2}
+	cfg.Sim.Groups = sim.IntRange{Min: 10, Max: 12}
+	cfg.Sim.CorrelatedQ2 = 1
+	s, err := sim.New(cfg.Sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, err := s.Sample(cfg.Seed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !smp.Design.Correlated || smp.Design.NCor() != 1 {
+		t.Fatalf("dataset 0: correlated %v, %d correlations; want 1", smp.Design.Correlated, smp.Design.NCor())
+	}
+	var truth sim.NamedValue
+	for _, nv := range sim.Truth(smp) {
+		if kindOf(nv.Name) == KindCor {
+			truth = nv
+		}
+	}
+	rec, err := runTask(t.Context(), cfg, s, task{SuiteSimulated, 0, fit.MethodNUTS})
+	if err != nil || rec.Error != "" {
+		t.Fatalf("fit: %v %s", err, rec.Error)
+	}
+	i := slices.IndexFunc(rec.Params, func(p ParamRecord) bool { return p.Kind == KindCor })
+	if i != smp.Design.Dim()-1 || rec.Params[i-1].Name != "sigma" {
+		t.Fatalf("correlation at %d of %v: want right after sigma, the last global parameter", i, rec.Params)
+	}
+	p := rec.Params[i]
+	if p.Name != truth.Name || p.Truth != truth.Value {
+		t.Errorf("record %s truth %v, simulator %s %v", p.Name, p.Truth, truth.Name, truth.Value)
+	}
+	if want := LKJCorSD(smp.Prior.LKJ, 2); !(smp.Prior.LKJ >= 1 && smp.Prior.LKJ <= 2) || p.PriorSD != want {
+		t.Errorf("prior SD %v under LKJ(%g), want %v with η in [1, 2]", p.PriorSD, smp.Prior.LKJ, want)
+	}
+	if p.L != cfg.SBCDraws || !(p.Mean > -1 && p.Mean < 1) || !(p.SD > 0 && p.SD < p.PriorSD) {
+		t.Errorf("record %+v: want L %d, a mean in (−1, 1) and an SD below the prior's", p, cfg.SBCDraws)
+	}
+	if err := rec.check(); err != nil {
+		t.Errorf("the record fails its own check: %v", err)
+	}
+}
