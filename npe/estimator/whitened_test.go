@@ -283,17 +283,17 @@ func TestWhitenedWithoutCurvature(t *testing.T) {
 		if err != nil || smp.Design.N() > 2*smp.Design.Dim() {
 			continue
 		}
-		white, _, err := prepareMaps(smp.Design, smp.Prior, layout{whitened: true})
+		white, _, err := prepareMaps(smp.Design, smp.Prior, layout{whitened: true, cor: true})
 		if err != nil || !white.lap.Diagonal {
 			continue
 		}
-		marg, _, err := prepareMaps(smp.Design, smp.Prior, layout{})
+		marg, _, err := prepareMaps(smp.Design, smp.Prior, layout{cor: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		theta := make([]float64, smp.Design.Dim())
 		lmm.NewStats(smp.Design).Theta(theta, smp.Truth)
-		uw, um := make([]float64, FlowDim), make([]float64, FlowDim)
+		uw, um := make([]float64, CorFlowDim), make([]float64, CorFlowDim)
 		white.target(theta, uw)
 		marg.target(theta, um)
 		for s := range uw {
