@@ -77,7 +77,7 @@ func (m *Model) CheckRangeWith(d *lmm.Design, pr lmm.Prior, check *lmm.DesignChe
 		rc.Design = append(rc.Design, fmt.Sprintf("%d random effects, trained on at most %d", q, MaxQ))
 	}
 	if d.NCor() > 0 && !m.Config.Correlations {
-		rc.Design = append(rc.Design, fmt.Sprintf("correlated random effects (%d correlations among %s): this model was not trained on correlated random effects", d.NCor(), strings.Join(d.Random, ", ")))
+		rc.Design = append(rc.Design, fmt.Sprintf("correlated random effects (%s): this model was not trained on correlated random effects", strings.Join(d.Random, ", ")))
 	}
 	if !d.Intercept {
 		rc.Extrapolation = append(rc.Extrapolation, "model without an intercept, trained only on models with one")
