@@ -53,7 +53,13 @@ func npeWith(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.P
 		c := m.CheckRange(d, prior)
 		rc = &c
 	}
-	post, err := m.SampleWith(d, prior, opt.Draws, rng, *rc)
+	// npe-is draws from the flow with its base widened (exact log q), whose
+	// heavier tails keep the importance weights bounded (estimator.ProposalScale).
+	tau := 1.0
+	if opt.Importance {
+		tau = estimator.ProposalScale
+	}
+	post, err := m.SampleProposal(d, prior, opt.Draws, rng, *rc, tau)
 	if err != nil {
 		return nil, fmt.Errorf("npe: %w", err)
 	}
