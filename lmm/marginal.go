@@ -163,8 +163,27 @@ func (m *Marginal) eval(theta, grad []float64) float64 {
 		}
 	}
 	logDet += 2 * math.Log(detProd)
+	return m.assemble(grad, marginalSums{logSigma, rtr, logDet, quadW, traceInv, wtw})
+}
+
+// marginalSums are the sums over groups that the log marginal likelihood
+// and its gradient in βc and log σ are assembled from.
+type marginalSums struct {
+	logSigma, rtr float64 // log σ and rᵀr
+	logDet, quadW float64 // Σ_g log det A_g and Σ_g u_gᵀw_g
+	traceInv, wtw float64 // Σ_g tr A_g⁻¹ and Σ_g w_gᵀw_g (gradient only)
+}
+
+// assemble returns the log marginal likelihood from the sums and, when grad
+// is not nil, writes its gradient in βc (from ws.xtr and ws.gb) and log σ;
+// the log σ_b entries are the caller's. A non-finite value gives −Inf and
+// a zero gradient.
+func (m *Marginal) assemble(grad []float64, t marginalSums) float64 {
+	s, ws := m.stats, &m.ws
+	p, q := s.P, s.Q
+	s2 := math.Exp(2 * t.logSigma)
 	n := float64(s.N)
-	ll := -0.5*n*log2Pi - n*logSigma - 0.5*logDet - 0.5*(rtr-quadW/s2)/s2
+	ll := -0.5*n*log2Pi - n*t.logSigma - 0.5*t.logDet - 0.5*(t.rtr-t.quadW/s2)/s2
 	if math.IsNaN(ll) || math.IsInf(ll, 0) {
 		clear(grad)
 		return math.Inf(-1)
@@ -173,7 +192,7 @@ func (m *Marginal) eval(theta, grad []float64) float64 {
 		for a := 0; a < p; a++ {
 			grad[a] = (ws.xtr[a] - ws.gb[a]/s2) / s2
 		}
-		grad[p+q] = -(n - float64(s.M*q) + traceInv) + (rtr-(quadW+wtw)/s2)/s2
+		grad[p+q] = -(n - float64(s.M*q) + t.traceInv) + (t.rtr-(t.quadW+t.wtw)/s2)/s2
 	}
 	return ll
 }

@@ -148,17 +148,8 @@ func (m *Marginal) evalCor(theta, grad []float64) float64 {
 		}
 		wtw += dot(ws.w, ws.w)
 	}
-	n := float64(s.N)
-	ll := -0.5*n*log2Pi - n*logSigma - 0.5*logDet - 0.5*(rtr-quadW/s2)/s2
-	if math.IsNaN(ll) || math.IsInf(ll, 0) {
-		clear(grad)
-		return math.Inf(-1)
-	}
-	if grad != nil {
-		for a := 0; a < p; a++ {
-			grad[a] = (ws.xtr[a] - ws.gb[a]/s2) / s2
-		}
-		grad[p+q] = -(n - float64(s.M*q) + traceInv) + (rtr-(quadW+wtw)/s2)/s2
+	ll := m.assemble(grad, marginalSums{logSigma, rtr, logDet, quadW, traceInv, wtw})
+	if grad != nil && !math.IsInf(ll, -1) {
 		y := theta[p+q+1 : s.Dim()]
 		relFactorBackward(grad[p:p+q], grad[p+q+1:s.Dim()], cw.glam, ws.sb, cw.l, y, q)
 	}

@@ -77,16 +77,7 @@ func (s *Simulator) drawMixed(rng *rand.Rand, d, q, m int) (*Sample, error) {
 		if smp.Families, err = synthetic(rng, c, sum(sizes), d, x); err != nil {
 			return nil, err
 		}
-		var scale []float64 // nil: every column standardized
-		if inter {
-			if x, smp.Interaction = addInteraction(rng, x, d, 0); smp.Interaction != nil {
-				d++
-				scale = productScale(x, d)
-			}
-		}
-		random := c.randomColumns(rng, min(q, d), allTrue(d-1), smp.Interaction != nil)
-		smp.Design = newDesign(d, random, smp.Interaction, sizes, x)
-		s.drawParams(rng, smp, scale)
+		s.finishSample(rng, smp, x, d, q, sizes, inter)
 		return smp, nil
 	case SourceShifted:
 		sizes = drawGroupSizes(rng, c, m, nil)

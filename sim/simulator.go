@@ -204,6 +204,16 @@ func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 		}
 		smp.Families = fam
 	}
+	s.finishSample(rng, smp, x, d, q, sizes, inter)
+	return smp, nil
+}
+
+// finishSample completes smp from its standardized n×d predictors x
+// (intercept in column 0) and group sizes: with inter, a product of two
+// columns appended (addInteraction, in standardized units), the random
+// columns drawn from every column, the design built, and the parameters
+// and response drawn.
+func (s *Simulator) finishSample(rng *rand.Rand, smp *Sample, x []float64, d, q int, sizes []int, inter bool) {
 	var scale []float64 // nil: every column standardized
 	if inter {
 		if x, smp.Interaction = addInteraction(rng, x, d, 0); smp.Interaction != nil {
@@ -211,10 +221,9 @@ func (s *Simulator) draw(rng *rand.Rand) (*Sample, error) {
 			scale = productScale(x, d)
 		}
 	}
-	random := c.randomColumns(rng, min(q, d), allTrue(d-1), smp.Interaction != nil)
+	random := s.cfg.randomColumns(rng, min(q, d), allTrue(d-1), smp.Interaction != nil)
 	smp.Design = newDesign(d, random, smp.Interaction, sizes, x)
 	s.drawParams(rng, smp, scale)
-	return smp, nil
 }
 
 // newDesign wraps the n×d predictors x (intercept in column 0) grouped by
