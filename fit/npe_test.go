@@ -37,14 +37,7 @@ func TestNPESleepstudyAgainstRstan(t *testing.T) {
 // with the reason, so that Fit falls back to NUTS and says so.
 func TestNPESleepstudyCorrelatedAgainstRstan(t *testing.T) {
 	d, pr := loadSleepstudyAs(t, sleepCorFormula, "sleepstudy.cor.prior.json")
-	raw, err := metabeta.DefaultModel()
-	if err != nil {
-		t.Skip(err)
-	}
-	m, err := estimator.Load(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedModel(t)
 	if !m.Config.Correlations {
 		res, err := Fit(context.Background(), d, pr, Options{Method: MethodNPE, Model: m, Fallback: true, NUTS: NUTSOptions{Seed: 1}})
 		if err != nil {
@@ -64,14 +57,7 @@ func TestNPESleepstudyCorrelatedAgainstRstan(t *testing.T) {
 // keeping its own result.
 func checkNPEAgainstRstan(t *testing.T, d *lmm.Design, pr lmm.Prior, ref map[string][2]float64) {
 	t.Helper()
-	raw, err := metabeta.DefaultModel()
-	if err != nil {
-		t.Skip(err)
-	}
-	m, err := estimator.Load(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedModel(t)
 	for _, importance := range []bool{false, true} {
 		res, err := NPE(context.Background(), m, d, pr, NPEOptions{Draws: 4000, Seed: 3, Importance: importance})
 		if err != nil {
@@ -96,4 +82,19 @@ func checkNPEAgainstRstan(t *testing.T, d *lmm.Design, pr lmm.Prior, ref map[str
 			t.Errorf("npe-is: Pareto k̂ %.3f above its threshold %.3f", float64(*d.ParetoK), float64(*d.KThreshold))
 		}
 	}
+}
+
+// embeddedModel loads the model embedded in the binary, skipping the test
+// when there is none.
+func embeddedModel(t *testing.T) *estimator.Model {
+	t.Helper()
+	raw, err := metabeta.DefaultModel()
+	if err != nil {
+		t.Skip(err)
+	}
+	m, err := estimator.Load(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

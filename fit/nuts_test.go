@@ -82,36 +82,11 @@ func readRstanSummary(t *testing.T, name string) map[string][2]float64 {
 func TestSleepstudyAgainstRstan(t *testing.T) {
 	d, pr := loadSleepstudy(t)
 	ref := rstanSummary(t)
-	for _, target := range []string{TargetCollapsed, TargetJoint} {
-		t.Run(target, func(t *testing.T) {
-			res, err := NUTS(context.Background(), d, pr, NUTSOptions{Target: target, Seed: 7})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Parameters) != 5 || len(res.RandomEffects) != 36 {
-				t.Fatalf("got %d parameters and %d random effects, want 5 and 36", len(res.Parameters), len(res.RandomEffects))
-			}
-			for _, s := range res.Parameters {
-				// The reference names the SDs sd_<term>, without the group.
-				r, ok := ref[strings.Replace(s.Name, "sd_Subject__", "sd_", 1)]
-				if !ok {
-					t.Fatalf("no reference for %s", s.Name)
-				}
-				if dm := math.Abs(float64(s.Mean)-r[0]) / r[1]; dm > 0.1 {
-					t.Errorf("%s: mean %.4g, rstan %.4g: off by %.3f reference SD (> 0.1)", s.Name, s.Mean, r[0], dm)
-				}
-				if rel := math.Abs(float64(s.SD)/r[1] - 1); rel > 0.1 {
-					t.Errorf("%s: sd %.4g, rstan %.4g: off by %.1f%% (> 10%%)", s.Name, s.SD, r[1], 100*rel)
-				}
-				if s.Rhat > 1.01 {
-					t.Errorf("%s: R-hat %.4f", s.Name, s.Rhat)
-				}
-			}
-			if res.Diagnostics.Divergences != 0 {
-				t.Errorf("%d divergences", res.Diagnostics.Divergences)
-			}
-		})
+	// The reference names the SDs sd_<term>, without the group.
+	for k, v := range ref {
+		ref[strings.Replace(k, "sd_", "sd_Subject__", 1)] = v
 	}
+	checkNUTSAgainstRstan(t, d, pr, ref, 5)
 }
 
 // TestSleepstudyCorrelatedAgainstRstan checks both targets on
@@ -127,15 +102,22 @@ func TestSleepstudyCorrelatedAgainstRstan(t *testing.T) {
 	if !d.Correlated || d.NCor() != 1 || pr.LKJ != 1 {
 		t.Fatalf("design correlated %t with %d correlations, LKJ %g; want true, 1 and the default 1", d.Correlated, d.NCor(), pr.LKJ)
 	}
-	ref := readRstanSummary(t, "sleepstudy.cor.summary.csv")
+	checkNUTSAgainstRstan(t, d, pr, readRstanSummary(t, "sleepstudy.cor.summary.csv"), 6)
+}
+
+// checkNUTSAgainstRstan fits d with both targets (seed 7) and checks each
+// of the nGlobal global parameters against ref (mean and SD by brms name):
+// means within 0.1 reference SD, SDs within 10%, R̂ ≤ 1.01, no divergences.
+func checkNUTSAgainstRstan(t *testing.T, d *lmm.Design, pr lmm.Prior, ref map[string][2]float64, nGlobal int) {
+	t.Helper()
 	for _, target := range []string{TargetCollapsed, TargetJoint} {
 		t.Run(target, func(t *testing.T) {
 			res, err := NUTS(context.Background(), d, pr, NUTSOptions{Target: target, Seed: 7})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Parameters) != 6 || len(res.RandomEffects) != 36 {
-				t.Fatalf("got %d parameters and %d random effects, want 6 and 36", len(res.Parameters), len(res.RandomEffects))
+			if len(res.Parameters) != nGlobal || len(res.RandomEffects) != d.M()*d.Q() {
+				t.Fatalf("got %d parameters and %d random effects, want %d and %d", len(res.Parameters), len(res.RandomEffects), nGlobal, d.M()*d.Q())
 			}
 			for _, s := range res.Parameters {
 				r, ok := ref[s.Name]
