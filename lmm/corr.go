@@ -187,9 +187,6 @@ func CorUnconstrain(dst, cor []float64, q int) error {
 		l[i*q+i] = math.Sqrt(rem)
 		k += i
 	}
-	if q > 0 {
-		l[0] = 1
-	}
 	return nil
 }
 
