@@ -38,9 +38,16 @@ func CorCholesky(l, y []float64, q int) float64 {
 	if len(l) != q*q || len(y) != NumCor(q) {
 		panic(fmt.Sprintf("lmm: CorCholesky: got %d and %d values, want %d and %d", len(l), len(y), q*q, NumCor(q)))
 	}
+	corCholesky(l, y, q)
+	return corLogJacobian(y, q)
+}
+
+// corCholesky is CorCholesky without the log-Jacobian, for the densities,
+// which take it from corLogJacobian once per evaluation.
+func corCholesky(l, y []float64, q int) {
 	clear(l)
 	if q == 0 {
-		return 0
+		return
 	}
 	l[0] = 1
 	k := 0
@@ -53,7 +60,6 @@ func CorCholesky(l, y []float64, q int) float64 {
 		}
 		l[i*q+i] = math.Exp(0.5 * logR)
 	}
-	return corLogJacobian(y, q)
 }
 
 // corLogJacobian returns the log-Jacobian of CorCholesky at y without

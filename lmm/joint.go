@@ -94,7 +94,7 @@ func (j *Joint) RandomEffects(dst, theta []float64) []float64 {
 	q := s.Q
 	z := theta[s.Dim():]
 	if s.NCor > 0 {
-		CorCholesky(j.ws.l, theta[s.P+q+1:s.Dim()], q)
+		corCholesky(j.ws.l, theta[s.P+q+1:s.Dim()], q)
 	}
 	for k := range q {
 		j.ws.sb[k] = math.Exp(theta[s.P+k])
@@ -157,7 +157,7 @@ func (j *Joint) eval(theta, grad []float64) float64 {
 	z := theta[d:]
 	cor := s.NCor > 0
 	if cor {
-		CorCholesky(ws.l, theta[p+q+1:d], q)
+		corCholesky(ws.l, theta[p+q+1:d], q)
 	}
 	if grad != nil {
 		clear(grad)

@@ -107,9 +107,8 @@ func (tp *thetaPrior) corLogDensity(theta, l, grad []float64) float64 {
 	for i := 1; i < q; i++ {
 		lp += tp.lkjDiag[i] * math.Log(l[i*q+i])
 	}
-	// The log-Jacobian Σ log(1 − z²) + Σ ½ log R equals, row by row, the
-	// quantities CorCholesky accumulates; recomputing it is cheaper than
-	// carrying it.
+	// The log-Jacobian of CorCholesky, which the densities' corCholesky
+	// leaves out.
 	lp += corLogJacobian(y, q)
 	if grad != nil {
 		corCholeskyBackward(grad[p+q+1:p+q+1+tp.ncor], nil, y, l, tp.lkjDiag, true, q)

@@ -49,7 +49,7 @@ func newCorWork(q int) corWork {
 func (m *Marginal) setupCor(theta []float64, s2 float64) {
 	s, cw := m.stats, &m.ws.cor
 	q := s.Q
-	CorCholesky(cw.l, theta[s.P+q+1:s.Dim()], q)
+	corCholesky(cw.l, theta[s.P+q+1:s.Dim()], q)
 	r := 1 / math.Sqrt(s2)
 	for i := 0; i < q; i++ {
 		for j := 0; j <= i; j++ {

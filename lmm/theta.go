@@ -34,7 +34,7 @@ func (s *Stats) Params(theta []float64) Params {
 	}
 	if s.NCor > 0 {
 		l := make([]float64, s.Q*s.Q)
-		CorCholesky(l, theta[s.P+s.Q+1:s.Dim()], s.Q)
+		corCholesky(l, theta[s.P+s.Q+1:s.Dim()], s.Q)
 		pr.Cor = CorFromCholesky(make([]float64, s.NCor), l, s.Q)
 	}
 	return pr
@@ -77,7 +77,7 @@ func (s *Stats) Natural(dst, theta, chol []float64) []float64 {
 		dst[k] = math.Exp(theta[k])
 	}
 	if s.NCor > 0 {
-		CorCholesky(chol, theta[h:d], s.Q)
+		corCholesky(chol, theta[h:d], s.Q)
 		CorFromCholesky(dst[h:d], chol, s.Q)
 	}
 	return dst
