@@ -33,23 +33,8 @@ func TestPosteriorLaplaceFromLeastSquares(t *testing.T) {
 	if lap.Diagonal || !fit.Converged {
 		t.Fatalf("diagonal %v, converged %v", lap.Diagonal, fit.Converged)
 	}
-	grad := make([]float64, c.Dim())
-	c.LogDensityGrad(lap.Mean, grad)
-	sd := lap.SD(make([]float64, c.Dim()))
-	for i, g := range grad {
-		// The Newton decrement 1e-10 bounds |g_i|·SD_i by about 1e-5.
-		if math.Abs(g)*sd[i] > 1e-5 {
-			t.Errorf("gradient at the mode [%d] = %g (SD %g)", i, g, sd[i])
-		}
-	}
-	est, err := Estimate(lmm.NewStats(d), &pr, Settings{})
-	if err != nil || est.Laplace == nil {
-		t.Fatalf("Estimate: %v, Laplace %v", err, est.Laplace)
-	}
+	sd, est := checkSameMode(t, c, d, pr, lap)
 	for i := range sd {
-		if dz := math.Abs(est.Laplace.Mean[i]-lap.Mean[i]) / sd[i]; dz > 2e-5 {
-			t.Errorf("θ̂[%d] = %.10g from least squares, %.10g from ML (%.2g SD apart)", i, lap.Mean[i], est.Laplace.Mean[i], dz)
-		}
 		// Same finite-difference Hessian at points 2e-5 SE apart: the SDs
 		// differ by that times the relative third derivative, O(1e-5).
 		if !closeRel(math.Sqrt(est.Laplace.Cov[i*len(sd)+i]), sd[i], 1e-4) {
@@ -151,6 +136,24 @@ func TestPosteriorLaplaceCorrelated(t *testing.T) {
 	if err != nil || lap.Diagonal || !fit.Converged {
 		t.Fatalf("err %v, converged %v", err, fit.Converged)
 	}
+	checkSameMode(t, c, d, pr, lap)
+	par := c.Params(lap.Mean)
+	for k, w := range []float64{23.78, 5.72} {
+		if math.Abs(par.SigmaB[k]-w) > w/18 {
+			t.Errorf("σ̂_b[%d] = %.3f, want ≈ %.3f", k, par.SigmaB[k], w)
+		}
+	}
+	if math.Abs(par.Cor[0]-0.081) > 0.15 {
+		t.Errorf("correlation at the mode %.3f, want ≈ 0.081", par.Cor[0])
+	}
+}
+
+// checkSameMode checks that the gradient of c vanishes at lap's mode (the
+// Newton decrement 1e-10 bounds |g_i|·SD_i by about 1e-5) and that
+// Estimate's Laplace approximation, started from the ML fit, has the same
+// mode within 2e-5 SE; it returns lap's SDs and the Estimates.
+func checkSameMode(t *testing.T, c *lmm.Collapsed, d *lmm.Design, pr lmm.Prior, lap *Laplace) ([]float64, *Estimates) {
+	t.Helper()
 	grad := make([]float64, c.Dim())
 	c.LogDensityGrad(lap.Mean, grad)
 	sd := lap.SD(make([]float64, c.Dim()))
@@ -168,13 +171,5 @@ func TestPosteriorLaplaceCorrelated(t *testing.T) {
 			t.Errorf("θ̂[%d] = %.10g from least squares, %.10g from ML (%.2g SD apart)", i, lap.Mean[i], est.Laplace.Mean[i], dz)
 		}
 	}
-	par := c.Params(lap.Mean)
-	for k, w := range []float64{23.78, 5.72} {
-		if math.Abs(par.SigmaB[k]-w) > w/18 {
-			t.Errorf("σ̂_b[%d] = %.3f, want ≈ %.3f", k, par.SigmaB[k], w)
-		}
-	}
-	if math.Abs(par.Cor[0]-0.081) > 0.15 {
-		t.Errorf("correlation at the mode %.3f, want ≈ 0.081", par.Cor[0])
-	}
+	return sd, est
 }
