@@ -88,6 +88,16 @@ type Config struct {
 	// false, so that weights files written before it existed load in the
 	// uncorrelated layout.
 	Correlations bool `json:"correlations,omitempty"`
+	// ShapeProbes adds to the dataset inputs how the exact collapsed log
+	// posterior departs from its Laplace approximation along each flow
+	// axis: for every flow slot i and offset t of ProbeOffsets,
+	// log p(θ̂' + t·a_i) − log p(θ̂') + t²/2, a_i the axis of u_i in θ'
+	// (column i of L̂ for the whitened variable, ŝ_i e_i for the marginal
+	// one), compressed by asinh (len(ProbeOffsets)·flow slots more
+	// inputs). It is zero where the posterior is Gaussian along the axis.
+	// Omitted from the JSON when false, so that weights files written
+	// before it existed load without probes.
+	ShapeProbes bool `json:"shape_probes,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -124,10 +134,13 @@ func (c Config) whitened() bool { return c.FlowVariable == FlowWhitened }
 type layout struct {
 	whitened bool // the flow variable is whitened (Config.FlowVariable)
 	cor      bool // the flow has correlation slots (Config.Correlations)
+	probes   bool // the dataset inputs end with the shape probes (Config.ShapeProbes)
 }
 
 // layout returns c's input layout.
-func (c Config) layout() layout { return layout{whitened: c.whitened(), cor: c.Correlations} }
+func (c Config) layout() layout {
+	return layout{whitened: c.whitened(), cor: c.Correlations, probes: c.ShapeProbes}
+}
 
 // flowDim is the number of flow slots of the layout: FlowDim, or
 // CorFlowDim with correlation slots.
@@ -140,6 +153,16 @@ func (l layout) flowDim() int {
 
 // extraWidth is the width of the dataset-level inputs of the layout.
 func (l layout) extraWidth() int {
+	w := l.extraWidthWithoutProbes()
+	if l.probes {
+		w += len(ProbeOffsets) * l.flowDim()
+	}
+	return w
+}
+
+// extraWidthWithoutProbes is the width of the dataset-level inputs before
+// the shape probes.
+func (l layout) extraWidthWithoutProbes() int {
 	switch {
 	case l.cor && l.whitened:
 		return CorWhitenedExtraWidth

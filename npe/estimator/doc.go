@@ -51,6 +51,21 @@
 // inputs: log L̂_ii (÷3, clipped to ±5) and the strict lower triangle of the
 // Laplace correlation matrix, both in flow slots, zero where padded.
 //
+// Shape probes (Config.ShapeProbes) add what the Laplace inputs cannot say:
+// how the exact posterior departs from the Gaussian the flow's base assumes.
+// For every flow slot i and offset t ∈ ProbeOffsets = {−3, −1.5, 1.5, 3},
+//
+//	δ_i(t) = log p(θ̂' + t·a_i, y') − log p(θ̂', y') + t²/2,
+//
+// a_i the direction in θ' along which u_i moves (column i of L̂, or ŝ_i e_i
+// for the marginal variable), enters as asinh(δ_i(t))/3 clipped to ±5. δ is
+// zero for a Gaussian posterior; where σ_b's posterior presses against zero
+// its log-scale right tail is far lighter than the Laplace approximation's
+// (δ ≈ −7 at t = 3 on loblolly's sd_Seed__Intercept) and its left tail
+// heavier: the shape that the network must otherwise infer from the group
+// statistics alone. They cost len(ProbeOffsets) exact collapsed densities per
+// flow dimension per dataset (tens of microseconds).
+//
 // # Laplace centre
 //
 // θ̂' is the mode of the exact log posterior log p(θ', y') of lmm.Collapsed

@@ -36,6 +36,12 @@ const (
 	CorWhitenedExtraWidth = CorExtraWidth + CorFlowDim + CorFlowDim*(CorFlowDim-1)/2
 )
 
+// ProbeOffsets are the offsets t, in units of the flow variable u, at which
+// a model with Config.ShapeProbes probes the exact log posterior along each
+// flow axis. They reach the tails, where the Laplace approximation of log
+// σ_b near zero is worst and where posterior SDs are decided.
+var ProbeOffsets = [...]float64{-3, -1.5, 1.5, 3}
+
 // prepared is one dataset turned into network inputs, in standardized
 // units, together with the affine map from the flow's variable u to the
 // original collapsed θ. For the marginal flow variable
@@ -74,6 +80,9 @@ type prepared struct {
 	// std is the standardized design, for the observation-level tokens of
 	// Config.Tokens "local" and "both".
 	std *lmm.Design
+	// post is the exact collapsed posterior in standardized units, whose
+	// log density the shape probes evaluate.
+	post *lmm.Collapsed
 }
 
 // slotOf returns the padded flow slot of index i of θ = [β (P), log σ_b
@@ -144,13 +153,14 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 	whitened := lay.whitened
 	ds, sc := estimate.Standardize(d)
 	ps := sc.Prior(prior)
-	lap, _, err := estimate.PosteriorLaplace(lmm.NewCollapsed(ds, ps), nil, estimate.Settings{})
+	post := lmm.NewCollapsed(ds, ps)
+	lap, _, err := estimate.PosteriorLaplace(post, nil, estimate.Settings{})
 	if err != nil {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
 	}
 	dim := p + q + 1 + ncor
 	pr := &prepared{p: p, q: q, m: m, n: n, ncor: ncor, lay: lay, fd: lay.flowDim(), scaling: sc, lap: lap, whitened: whitened,
-		slot: make([]int, dim), centre: lap.Mean, scale: lap.SD(make([]float64, dim)), std: ds}
+		slot: make([]int, dim), centre: lap.Mean, scale: lap.SD(make([]float64, dim)), std: ds, post: post}
 	for i, s := range pr.scale {
 		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
 	}
@@ -301,16 +311,51 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 		e[o+fd+s] = math.Log(pr.scale[i]) / 3
 		e[o+2*fd+s] = 1
 	}
-	if !pr.whitened {
-		return
+	if pr.whitened {
+		o += 3 * fd
+		dim := len(pr.slot)
+		cov := pr.lap.Cov
+		for i, s := range pr.slot {
+			e[o+s] = math.Max(-5, math.Min(5, math.Log(pr.jac[i])/3))
+			for j, t := range pr.slot[:i] {
+				e[o+fd+s*(s-1)/2+t] = cov[i*dim+j] / math.Sqrt(cov[i*dim+i]*cov[j*dim+j])
+			}
+		}
 	}
-	o += 3 * fd
+	if pr.lay.probes {
+		pr.shapeProbes(e[pr.lay.extraWidthWithoutProbes():])
+	}
+}
+
+// shapeProbes writes, for every flow slot s of θ index i and offset t_k of
+// ProbeOffsets, asinh(log p(θ̂' + t_k a_i) − log p(θ̂') + t_k²/2)/3 into
+// dst[k·fd + s], clamped to [−5, 5] (−5 where the density is not finite):
+// the departure of the exact log posterior from the Gaussian that the flow's
+// base assumes, along the axis a_i that u_i moves (Config.ShapeProbes).
+// Padded slots stay zero.
+func (pr *prepared) shapeProbes(dst []float64) {
 	dim := len(pr.slot)
-	cov := pr.lap.Cov
+	theta := make([]float64, dim)
+	at := func(i int, t float64) float64 {
+		copy(theta, pr.centre)
+		if pr.whitened {
+			l := pr.lap.Chol
+			for r := i; r < dim; r++ {
+				theta[r] += t * l[r*dim+i]
+			}
+		} else {
+			theta[i] += t * pr.scale[i]
+		}
+		return pr.post.LogDensity(theta)
+	}
+	lp0 := at(0, 0)
 	for i, s := range pr.slot {
-		e[o+s] = math.Max(-5, math.Min(5, math.Log(pr.jac[i])/3))
-		for j, t := range pr.slot[:i] {
-			e[o+fd+s*(s-1)/2+t] = cov[i*dim+j] / math.Sqrt(cov[i*dim+i]*cov[j*dim+j])
+		for k, t := range ProbeOffsets {
+			v := math.Asinh(at(i, t)-lp0+t*t/2) / 3
+			if math.IsNaN(v) {
+				v = -5
+			}
+			dst[k*pr.fd+s] = math.Max(-5, math.Min(5, v))
 		}
 	}
 }
