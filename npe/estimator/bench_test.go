@@ -16,7 +16,8 @@ import (
 // shipped after it (c4f46ba), "whitened+cor" that of TrainDefault, with
 // correlation slots, on the same uncorrelated design, and
 // "whitened+cor/correlated" the same model on sleepstudy with correlated
-// random effects, (1 + Days | Subject); all run in one invocation so that
+// random effects, (1 + Days | Subject), and "whitened+cor+probes"
+// TrainDefault's with shape probes (Config.ShapeProbes); all run in one invocation so that
 // their ratios are measured on one machine under one load.
 func BenchmarkSampleSleepstudy(b *testing.B) {
 	for _, name := range benchVariants {
@@ -76,18 +77,24 @@ func BenchmarkSampleBatch(b *testing.B) {
 
 // Variants of the sampling benchmarks: the flow variables without
 // correlation slots, TrainDefault's layout on uncorrelated designs and on
-// correlated ones.
+// correlated ones, and that layout with shape probes (Config.ShapeProbes).
 const (
 	benchCor        = "whitened+cor"
 	benchCorrelated = "whitened+cor/correlated"
+	benchProbes     = "whitened+cor+probes"
 )
 
-var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated}
+var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated, benchProbes}
 
 // benchConfig is the default architecture of a benchmark variant.
 func benchConfig(v string) Config {
-	if v == benchCor || v == benchCorrelated {
+	switch v {
+	case benchCor, benchCorrelated:
 		return TrainDefault().Config
+	case benchProbes:
+		cfg := TrainDefault().Config
+		cfg.ShapeProbes = true
+		return cfg
 	}
 	cfg := DefaultConfig()
 	cfg.FlowVariable = v
