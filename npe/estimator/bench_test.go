@@ -17,7 +17,9 @@ import (
 // correlation slots, on the same uncorrelated design, and
 // "whitened+cor/correlated" the same model on sleepstudy with correlated
 // random effects, (1 + Days | Subject), and "whitened+cor+probes"
-// TrainDefault's with shape probes (Config.ShapeProbes); all run in one invocation so that
+// TrainDefault's with shape probes (Config.ShapeProbes), and
+// "whitened+cor+probes+marginal" with the marginal spline as well
+// (Config.MarginalSpline); all run in one invocation so that
 // their ratios are measured on one machine under one load.
 func BenchmarkSampleSleepstudy(b *testing.B) {
 	for _, name := range benchVariants {
@@ -82,18 +84,20 @@ const (
 	benchCor        = "whitened+cor"
 	benchCorrelated = "whitened+cor/correlated"
 	benchProbes     = "whitened+cor+probes"
+	benchMarginal   = "whitened+cor+probes+marginal"
 )
 
-var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated, benchProbes}
+var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated, benchProbes, benchMarginal}
 
 // benchConfig is the default architecture of a benchmark variant.
 func benchConfig(v string) Config {
 	switch v {
 	case benchCor, benchCorrelated:
 		return TrainDefault().Config
-	case benchProbes:
+	case benchProbes, benchMarginal:
 		cfg := TrainDefault().Config
 		cfg.ShapeProbes = true
+		cfg.MarginalSpline = v == benchMarginal
 		return cfg
 	}
 	cfg := DefaultConfig()

@@ -98,6 +98,13 @@ type Config struct {
 	// Omitted from the JSON when false, so that weights files written
 	// before it existed load without probes.
 	ShapeProbes bool `json:"shape_probes,omitempty"`
+	// MarginalSpline puts a flow.MarginalSpline on the data side of the
+	// flow: every flow slot's own monotone spline conditioned on the
+	// context alone (8 bins on [−5, 5]), which can skew a coordinate and
+	// thin or thicken its tails, as σ_b's posterior near zero needs, where
+	// affine couplings only mix coordinates. Omitted from the JSON when
+	// false, so that older weights files load without it.
+	MarginalSpline bool `json:"marginal_spline,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -282,6 +289,6 @@ func (c Config) validate() error {
 func (c Config) flowConfig() flow.Config {
 	return flow.Config{
 		Dim: c.flowDim(), Context: c.Context, Steps: c.FlowSteps, Hidden: c.FlowHidden, Depth: c.FlowDepth,
-		Coupling: c.Coupling, Base: c.Base, Activation: c.FlowActivation, PermSeed: c.Seed,
+		Coupling: c.Coupling, Base: c.Base, Activation: c.FlowActivation, PermSeed: c.Seed, Marginal: c.MarginalSpline,
 	}
 }

@@ -16,13 +16,18 @@ import (
 // Tolerance 1e-9: the two directions differ only by rounding.
 func TestLogQMatchesLogProb(t *testing.T) {
 	for _, fv := range []string{FlowMarginal, FlowWhitened} {
-		t.Run(fv, func(t *testing.T) { testLogQMatchesLogProb(t, fv) })
+		cfg := tinyConfig()
+		cfg.FlowVariable = fv
+		t.Run(fv, func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 	}
+	// The whitened layout with correlation slots, shape probes and the
+	// marginal spline (Config.ShapeProbes, Config.MarginalSpline).
+	cfg := corConfig(FlowWhitened)
+	cfg.ShapeProbes, cfg.MarginalSpline = true, true
+	t.Run("whitened+cor+probes+marginal", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 }
 
-func testLogQMatchesLogProb(t *testing.T, fv string) {
-	cfg := tinyConfig()
-	cfg.FlowVariable = fv
+func testLogQMatchesLogProb(t *testing.T, cfg Config) {
 	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	d := simSampleWith(t, 4, 2)
@@ -35,11 +40,12 @@ func testLogQMatchesLogProb(t *testing.T, fv string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fd := cfg.flowDim()
 	batch := make([]*prepared, n)
-	u := make([]float64, n*FlowDim)
+	u := make([]float64, n*fd)
 	for r := range batch {
 		batch[r] = prep
-		prep.target(post.Theta[r*post.Dim:(r+1)*post.Dim], u[r*FlowDim:(r+1)*FlowDim])
+		prep.target(post.Theta[r*post.Dim:(r+1)*post.Dim], u[r*fd:(r+1)*fd])
 	}
 	lq := make([]float64, n)
 	m.logProb(lq, batch, u)

@@ -97,35 +97,45 @@ func TestShapeProbesMatchDensity(t *testing.T) {
 	}
 }
 
-// TestShapeProbesSaveLoad checks that a model with shape probes saves and
-// loads with the same draws, that the header records the field, and that a
-// model without it writes no such field (older files stay byte-identical).
-func TestShapeProbesSaveLoad(t *testing.T) {
-	cfg := corConfig(FlowWhitened)
-	cfg.ShapeProbes = true
-	m := New(cfg, newRand(1))
-	perturbWeights(m, 0.3)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), `"shape_probes":true`) {
-		t.Error("header lacks shape_probes")
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !loaded.Config.ShapeProbes {
-		t.Fatal("loaded without shape probes")
-	}
-	sameDraws(t, m, loaded, 50)
+// TestNewInputsSaveLoad checks, for Config.ShapeProbes and
+// Config.MarginalSpline, that a model with the option saves and loads with
+// the same draws and records it in its header, and that a model without it
+// writes no such field (older files stay byte-identical).
+func TestNewInputsSaveLoad(t *testing.T) {
+	for _, c := range []struct {
+		field string
+		set   func(*Config)
+		get   func(Config) bool
+	}{
+		{"shape_probes", func(c *Config) { c.ShapeProbes = true }, func(c Config) bool { return c.ShapeProbes }},
+		{"marginal_spline", func(c *Config) { c.MarginalSpline = true }, func(c Config) bool { return c.MarginalSpline }},
+	} {
+		cfg := corConfig(FlowWhitened)
+		c.set(&cfg)
+		m := New(cfg, newRand(1))
+		perturbWeights(m, 0.3)
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), `"`+c.field+`":true`) {
+			t.Errorf("header lacks %s", c.field)
+		}
+		loaded, err := Load(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.get(loaded.Config) {
+			t.Fatalf("loaded without %s", c.field)
+		}
+		sameDraws(t, m, loaded, 50)
 
-	buf.Reset()
-	if err := New(corConfig(FlowWhitened), newRand(1)).Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(buf.String(), "shape_probes") {
-		t.Error("a model without probes writes shape_probes")
+		buf.Reset()
+		if err := New(corConfig(FlowWhitened), newRand(1)).Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), c.field) {
+			t.Errorf("a model without %s writes it", c.field)
+		}
 	}
 }

@@ -23,6 +23,12 @@ type Config struct {
 	// Bins and Bound configure spline couplings (defaults 8 and 3).
 	Bins  int     `json:"bins"`
 	Bound float64 `json:"bound"`
+	// Marginal prepends a MarginalSpline on the data side: every dimension's
+	// own context-conditioned spline, with Bins bins on [−MarginalBound,
+	// MarginalBound] (default 5) and a conditioner like the couplings'.
+	// Both are omitted from the JSON when unset.
+	Marginal      bool    `json:"marginal,omitempty"`
+	MarginalBound float64 `json:"marginal_bound,omitempty"`
 	// Base is "normal" or "studentt" (trainable ν, initialized at 5).
 	Base string `json:"base"`
 	// Activation of the conditioners: "gelu" (default) or "relu".
@@ -45,6 +51,9 @@ func (c *Config) defaults() {
 	}
 	if c.Bound == 0 {
 		c.Bound = 3
+	}
+	if c.Marginal && c.MarginalBound == 0 {
+		c.MarginalBound = 5
 	}
 	if c.Base == "" {
 		c.Base = "normal"
@@ -86,6 +95,9 @@ func New(cfg Config, rng *rand.Rand) *Flow {
 		panic(fmt.Sprintf("flow: invalid config %+v", cfg))
 	}
 	f := &Flow{Config: cfg}
+	if cfg.Marginal {
+		f.Transforms = append(f.Transforms, NewMarginalSpline("flow.marginal", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.Bins, cfg.MarginalBound, rng))
+	}
 	for s := 0; s < cfg.Steps; s++ {
 		name := fmt.Sprintf("flow.%d", s)
 		f.Transforms = append(f.Transforms, NewActNorm(name+".actnorm", cfg.Dim), NewPermutation(cfg.Dim, rand.New(rand.NewPCG(cfg.PermSeed, uint64(s)))))

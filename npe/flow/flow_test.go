@@ -49,6 +49,7 @@ var testConfigs = map[string]Config{
 	"affine-dim1":     {Dim: 1, Context: 2, Steps: 2, Hidden: 6, Depth: 1},
 	"spline-normal":   {Dim: 5, Context: 3, Steps: 3, Hidden: 8, Depth: 2, Coupling: "spline", Bins: 5, Bound: 3},
 	"spline-studentt": {Dim: 4, Context: 2, Steps: 2, Hidden: 6, Depth: 1, Coupling: "spline", Bins: 4, Bound: 2.5, Base: "studentt"},
+	"affine-marginal": {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Marginal: true, Bins: 5, MarginalBound: 1.5},
 }
 
 // testMask pads dimension 3 of row 0 and dimensions 0 and 3 of row 2.
@@ -418,5 +419,31 @@ func TestSplineTails(t *testing.T) {
 	}
 	if math.Abs(z[5]-B) > 1e-9 || math.Abs(z[7]+B) > 1e-9 {
 		t.Errorf("spline at ±B: %v, %v; want ±%v", z[5], z[7], B)
+	}
+}
+
+// TestMarginalSplineStartsAtIdentity checks that a new MarginalSpline with
+// its last layer's weights at zero (its initialization up to the U(±1e-3)
+// weights) is the identity with zero log-determinant, to rounding: its
+// biases give equal bins and unit knot derivatives.
+func TestMarginalSplineStartsAtIdentity(t *testing.T) {
+	const n, D, C = 5, 4, 3
+	rng := rand.New(rand.NewPCG(12, 1))
+	m := NewMarginalSpline("m", D, C, 8, 1, "relu", 6, 2, rng)
+	clear(m.Cond.Layers[len(m.Cond.Layers)-1].(*nn.Dense).W.Value)
+	x := randSlice(rng, n*D)
+	ctx := randSlice(rng, n*C)
+	z := make([]float64, n*D)
+	logDet := make([]float64, n)
+	m.Forward(z, x, ctx, nil, logDet, n)
+	for i := range x {
+		if math.Abs(z[i]-x[i]) > 1e-12 {
+			t.Errorf("z[%d] = %.15g, x = %.15g", i, z[i], x[i])
+		}
+	}
+	for r, v := range logDet {
+		if math.Abs(v) > 1e-12 {
+			t.Errorf("row %d: log det %g", r, v)
+		}
 	}
 }
