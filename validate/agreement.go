@@ -17,6 +17,8 @@ import (
 // recorded quantiles as the mean absolute difference of the quantile
 // functions (exact for the distance between the quantile sketches). The
 // SEs are bootstrap SEs over the paired datasets (BootstrapReplicates).
+// Kind is a parameter kind or the stratum KindSigmaBNearZero, which follows
+// sigma_b.
 type AgreementResult struct {
 	Method string `json:"method"`
 	Kind   string `json:"kind"`
@@ -87,20 +89,26 @@ func agreement(seed uint64, methods []string, recs []Record) []AgreementResult {
 				if !ok || !(q.SD > 0) {
 					continue
 				}
-				a := byKind[p.Kind]
-				if a == nil {
-					a = &acc{start: []int{0}}
-					byKind[p.Kind] = a
+				kinds := []string{p.Kind}
+				if p.Kind == KindSigmaB && q.SD > NearZeroCV*q.Mean {
+					kinds = append(kinds, KindSigmaBNearZero)
 				}
-				a.approx = append(a.approx, p.Mean)
-				a.ref = append(a.ref, q.Mean)
-				a.truth = append(a.truth, p.Truth)
-				a.absDiff = append(a.absDiff, math.Abs(p.Mean-q.Mean)/q.SD)
-				a.logSD = append(a.logSD, math.Log(p.SD/q.SD))
-				a.w1 = append(a.w1, quantileW1(p.Quantiles, q.Quantiles)/q.SD)
+				for _, k := range kinds {
+					a := byKind[k]
+					if a == nil {
+						a = &acc{start: []int{0}}
+						byKind[k] = a
+					}
+					a.approx = append(a.approx, p.Mean)
+					a.ref = append(a.ref, q.Mean)
+					a.truth = append(a.truth, p.Truth)
+					a.absDiff = append(a.absDiff, math.Abs(p.Mean-q.Mean)/q.SD)
+					a.logSD = append(a.logSD, math.Log(p.SD/q.SD))
+					a.w1 = append(a.w1, quantileW1(p.Quantiles, q.Quantiles)/q.SD)
+				}
 			}
 		}
-		for _, k := range kindOrder {
+		for _, k := range agreementKinds {
 			a := byKind[k]
 			if a == nil {
 				continue
@@ -138,6 +146,13 @@ func agreement(seed uint64, methods []string, recs []Record) []AgreementResult {
 	}
 	return out
 }
+
+// agreementKinds are the rows of the agreement table: kindOrder with
+// KindSigmaBNearZero after sigma_b.
+var agreementKinds = func() []string {
+	i := slices.Index(kindOrder, KindSigmaB)
+	return slices.Insert(slices.Clone(kindOrder), i+1, KindSigmaBNearZero)
+}()
 
 // quantileW1 is the mean absolute difference of two quantile sketches
 // (NaN when either is missing).

@@ -69,7 +69,8 @@ func (r *Results) recoveryTable() *reports.Table {
 func (r *Results) agreementTable() *reports.Table {
 	caption := "Posteriors of the same simulated datasets compared with NUTS: r of posterior means, mean |Δmean|/sd_NUTS (± SE), " +
 		"median log(sd/sd_NUTS), the mean Wasserstein-1 distance in NUTS-SD units from 19 posterior quantiles (± SE), " +
-		"and the recovery r (posterior means against the truths) of the method and of NUTS on these same posteriors."
+		"and the recovery r (posterior means against the truths) of the method and of NUTS on these same posteriors. " +
+		fmt.Sprintf("%s: the sigma_b whose NUTS posterior has sd/mean above %g, pressed against zero (also in sigma_b).", KindSigmaBNearZero, NearZeroCV)
 	for _, is := range r.Importance {
 		caption += fmt.Sprintf(" %s: Pareto k̂ > 0.7 on %.1f%% ± %.1f%% of %d datasets (median k̂ %.2f, median efficiency %.2f).",
 			is.Method, 100*float64(is.ShareAbove.Value), 100*float64(is.ShareAbove.SE), is.N, float64(is.MedianK), float64(is.MedianEfficiency))

@@ -87,15 +87,28 @@ func gateVerdict(w io.Writer, rep validate.GateReport, baseline, results string,
 	gated := rep.GatedCount()
 	notCur, notBase := rep.Unpaired()
 	fmt.Fprintln(w)
-	verb := "fail the gate (--allow-missing accepts them)"
-	if allowMissing {
-		verb = "allowed by --allow-missing"
+	// verb says what becomes of the metrics missing from one file: the
+	// gated ones fail, the report-only ones (too few datasets) do not.
+	verb := func(missing string) string {
+		if allowMissing {
+			return "allowed by --allow-missing"
+		}
+		n := 0
+		for _, r := range rep.Rows {
+			if r.Missing == missing && r.Gated {
+				n++
+			}
+		}
+		if n == 0 {
+			return "none of them gated"
+		}
+		return fmt.Sprintf("%d of them gated, which fail the gate (--allow-missing accepts them)", n)
 	}
 	if len(notBase) > 0 {
-		fmt.Fprintf(w, "gate: %d metrics of %s are missing from the baseline %s, %s: %s\n", len(notBase), results, baseline, verb, strings.Join(notBase, "; "))
+		fmt.Fprintf(w, "gate: %d metrics of %s are missing from the baseline %s, %s: %s\n", len(notBase), results, baseline, verb("baseline"), strings.Join(notBase, "; "))
 	}
 	if len(notCur) > 0 {
-		fmt.Fprintf(w, "gate: %d metrics of the baseline %s are missing from %s, %s: %s\n", len(notCur), baseline, results, verb, strings.Join(notCur, "; "))
+		fmt.Fprintf(w, "gate: %d metrics of the baseline %s are missing from %s, %s: %s\n", len(notCur), baseline, results, verb("current"), strings.Join(notCur, "; "))
 	}
 	var regressed, missingBase, missingCur []string
 	for _, r := range rep.Regressions() {
