@@ -53,6 +53,16 @@ func TestCatalogueFit(t *testing.T) {
 			code: 2, want: []string{"--steps 0: want at least 1", "omit --steps", "30000 steps"}},
 		{name: "train --steps -1", args: []string{"train", "--steps", "-1", "--out", "$DIR/x.mbw"},
 			code: 2, want: []string{"--steps -1: want at least 1"}},
+		// An invalid architecture in --config is an error naming the field, not a panic.
+		{name: "train --config: unknown coupling", files: map[string]string{"c.json": `{"model": {"coupling": "foo"}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"--config", "model", `coupling "foo", want affine or spline`}},
+		{name: "train --config: negative reverse_kl", files: map[string]string{"c.json": `{"model": {"reverse_kl": -1}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"reverse_kl -1, want a finite weight ≥ 0"}},
+		{name: "train --config: kl_samples 1", files: map[string]string{"c.json": `{"model": {"reverse_kl": 0.5, "kl_samples": 1}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"kl_samples 1, want at least 2"}},
 
 		// An exactly collinear design is an error everywhere, naming the relation.
 		{name: "collinear design: describe", files: data(collinear),

@@ -103,6 +103,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := dec.Decode(&tf); err != nil {
 			return fmt.Errorf("--config %s: %w", *configPath, err)
 		}
+		if err := tf.Model.Check(); err != nil {
+			return fmt.Errorf("--config %s: model: %w", *configPath, err)
+		}
 	}
 	if flagSet(fs, "steps") {
 		if *steps < 1 {

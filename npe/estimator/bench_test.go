@@ -119,6 +119,16 @@ func BenchmarkTrainStepRecipe(b *testing.B) {
 	benchTrain(b, TrainDefault().Config, 64)
 }
 
+// BenchmarkTrainStepReverseKL is BenchmarkTrainStepRecipe with shape
+// probes, the marginal spline and the reverse-KL term (Config.ReverseKL,
+// 8 draws per dataset): the cost of the extra flow rows and exact
+// densities.
+func BenchmarkTrainStepReverseKL(b *testing.B) {
+	cfg := TrainDefault().Config
+	cfg.ShapeProbes, cfg.MarginalSpline, cfg.ReverseKL = true, true, 0.1
+	benchTrain(b, cfg, 64)
+}
+
 // BenchmarkTrainStepLocalTokens is BenchmarkTrainStep with metabeta's
 // observation-level local set transformer instead of the group-statistics
 // tokens (Config.Tokens "local"), the cost side of that ablation.
@@ -182,6 +192,9 @@ func benchTrain(b *testing.B, cfg Config, batch int) {
 		ex, _ := simulateExamples(s, m.Config.layout(), 1, step*batch, batch)
 		preps, u := batchOf(ex, m.Config.flowDim())
 		nn.ZeroGrads(params)
+		if cfg.ReverseKL > 0 {
+			m.klRNG = newRand(uint64(step))
+		}
 		if _, err := m.nll(preps, u, true); err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/metabeta-go/metabeta/npe/flow"
 )
@@ -105,6 +106,16 @@ type Config struct {
 	// affine couplings only mix coordinates. Omitted from the JSON when
 	// false, so that older weights files load without it.
 	MarginalSpline bool `json:"marginal_spline,omitempty"`
+	// ReverseKL is the weight λ of a reverse-KL term added to the training
+	// loss: λ·KL(q ‖ p(· | y)) for each training dataset, p its exact
+	// collapsed posterior (lmm.Collapsed), estimated from KLSamples draws
+	// of the flow (default 8) by the score-function gradient with a
+	// leave-one-out baseline (see reverseKLWeights). The NLL of the true θ
+	// alone is a forward KL, which charges little for excess mass in the
+	// tails; the reverse KL charges for it, and the tails of log σ_b decide
+	// σ_b's posterior SD. Both are omitted from the JSON when zero.
+	ReverseKL float64 `json:"reverse_kl,omitempty"`
+	KLSamples int     `json:"kl_samples,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -256,8 +267,16 @@ func (c Config) withDefaults() Config {
 	if c.Tokens != "" && c.LocalBlocks == 0 {
 		c.LocalBlocks = 1
 	}
+	if c.ReverseKL > 0 && c.KLSamples == 0 {
+		c.KLSamples = 8
+	}
 	return c
 }
+
+// Check reports the first invalid field of c, with defaults filled in:
+// what New would panic on. Callers that take a Config from a user (a
+// training configuration file) check it first.
+func (c Config) Check() error { return c.withDefaults().validate() }
 
 // validate reports the first invalid field of a defaulted Config.
 func (c Config) validate() error {
@@ -276,6 +295,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: flow_variable %q, want marginal or whitened", c.FlowVariable)
 	case c.Trained != (TrainedRange{}) && (c.Trained.MinGroupSize < 1 || c.Trained.MaxGroupSize < c.Trained.MinGroupSize):
 		return fmt.Errorf("estimator: trained group sizes %d–%d, want 1 ≤ min ≤ max", c.Trained.MinGroupSize, c.Trained.MaxGroupSize)
+	case c.ReverseKL < 0 || math.IsNaN(c.ReverseKL) || math.IsInf(c.ReverseKL, 0):
+		return fmt.Errorf("estimator: reverse_kl %g, want a finite weight ≥ 0", c.ReverseKL)
+	case c.ReverseKL == 0 && c.KLSamples != 0:
+		return fmt.Errorf("estimator: kl_samples %d without reverse_kl", c.KLSamples)
+	case c.ReverseKL > 0 && c.KLSamples < 2:
+		return fmt.Errorf("estimator: kl_samples %d, want at least 2 (the baseline leaves one out)", c.KLSamples)
 	case c.Tokens == "" && c.LocalBlocks != 0:
 		return fmt.Errorf("estimator: local_blocks %d without local tokens", c.LocalBlocks)
 	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||

@@ -128,6 +128,18 @@
 // best weights, and early stopping on the validation NLL. Datasets in a
 // batch are grouped by number of groups so that padding stays small.
 //
+// That loss is the forward KL E_y KL(p(·|y) ‖ q(·|y)) up to a constant,
+// which charges little for mass that q puts beyond p's tails; on posteriors
+// of σ_b pressed against zero, the right tail of log σ_b then comes out too
+// heavy and σ_b's posterior SD too large (validate's "sigma_b near 0" row).
+// As the exact collapsed posterior p̃ of every training dataset is at hand,
+// Config.ReverseKL adds λ·KL(q ‖ p), which charges for exactly that: with S
+// draws u_s of the current flow per dataset (stream Seed + klSeedOffset,
+// step), its gradient is estimated by the score function,
+// (1/S) Σ_s (f_s − b_s) ∇ log q(u_s), f_s = log q(u_s) − log p̃(u_s) and b_s
+// the mean of the other draws' f (reverseKLWeights), evaluated with the true
+// targets in one pass of the flow over b + bS rows.
+//
 // # Importance sampling
 //
 // ImportanceSample weights draws by log w = log p(θ, y) − log q(θ) in the

@@ -46,6 +46,15 @@ type Model struct {
 	sub     []*prepared
 	subU    []float64
 
+	// Reverse-KL training (Config.ReverseKL): klRNG draws the flow samples
+	// of the next training pass (set by the trainer every step), the kl
+	// buffers hold klPass's rows, and lastKLWeights the draws' weights of
+	// the last pass (for tests).
+	klRNG                        *rand.Rand
+	klX, klLogQ, klLogP          []float64
+	klCtx, klDctx, lastKLWeights []float64
+	klMask                       []bool
+
 	// local-token buffers and the batch of the last contextOf
 	ctxBatch []*prepared
 	tokS     int
@@ -143,7 +152,14 @@ func (m *Model) backward(w []float64, b int) {
 	m.dctx = grow(m.dctx, b*m.Config.Context)
 	clear(m.dctx)
 	m.flow.Backward(nil, m.dctx, w)
-	din := m.context.Backward(m.dctx)
+	m.contextBackward(b)
+}
+
+// contextBackward back-propagates m.dctx, the gradient with respect to the
+// b contexts of the last contextOf, through the context MLP and the
+// summary network.
+func (m *Model) contextBackward(b int) {
+	din := m.context.Backward(m.dctx[:b*m.Config.Context])
 	so := m.Config.SummaryOut
 	in := so + m.Config.extraWidth()
 	m.dsum = grow(m.dsum, b*so)
@@ -221,6 +237,9 @@ func (m *Model) bySetSize(batch []*prepared) [][]int {
 // subNLL returns −Σ log q(θ'_r) over one sub-batch and, when train is true,
 // accumulates the gradient of −(1/total) times it.
 func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (float64, error) {
+	if train && m.Config.ReverseKL > 0 && m.klRNG != nil {
+		return m.klPass(batch, u, total, m.klRNG)
+	}
 	b := len(batch)
 	m.logq = grow(m.logq, b)
 	m.logProb(m.logq, batch, u)

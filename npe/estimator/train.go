@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/metabeta-go/metabeta/lmm"
@@ -56,6 +57,11 @@ type TrainOptions struct {
 // validationSeedOffset separates the validation stream from the training
 // stream of the same seed.
 const validationSeedOffset = 0x9E3779B97F4A7C15
+
+// klSeedOffset separates the stream of the reverse-KL draws
+// (Config.ReverseKL; stream (Seed + klSeedOffset, step)) from the
+// simulator's.
+const klSeedOffset = 0x6A09E667F3BCC909
 
 // TrainRecord is one validation point of a training run.
 type TrainRecord struct {
@@ -302,6 +308,11 @@ func (t *trainer) step() (loss, lr float64, err error) {
 		t.model.flow.InitData(u, t.model.contextOf(preps), t.model.dimMaskOf(preps), len(preps))
 	}
 	nn.ZeroGrads(t.params)
+	if t.model.Config.ReverseKL > 0 {
+		// The reverse-KL draws of step s come from their own stream, so a
+		// resumed run draws the same ones.
+		t.model.klRNG = rand.New(rand.NewPCG(opts.Seed+klSeedOffset, uint64(st.step)))
+	}
 	loss, err = t.model.nll(preps, u, true)
 	if err != nil {
 		return 0, 0, fmt.Errorf("estimator: step %d: %w", st.step, err)

@@ -1,0 +1,142 @@
+package estimator
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
+)
+
+// klClip bounds |f_s − f̄| in the reverse-KL weights: a draw where the flow
+// puts e^30 more mass than the posterior is already as wrong as it needs
+// to be, and the bound keeps one such draw from dominating a step.
+const klClip = 30
+
+// reverseKLWeights writes the score-function weights of λ·KL(q ‖ p) for
+// the S draws of one dataset: with f_s = log q(u_s) − log p̃(u_s), p̃ the
+// unnormalized posterior, and the leave-one-out baseline
+// b_s = (Σ_t f_t − f_s)/(S − 1),
+//
+//	∇ KL(q ‖ p) = E_q[(log q − log p) ∇ log q] ≈ (1/S) Σ_s (f_s − b_s) ∇ log q(u_s),
+//
+// unbiased because b_s does not depend on u_s and E_q[∇ log q] = 0
+// (Williams 1992; Ranganath, Gerrish & Blei 2014, Black box variational
+// inference, AISTATS); p's normalizing constant cancels in f_s − b_s. The
+// weights are scaled by scale (λ over the batch size) and f_s − b_s is
+// clipped to ±klClip; a draw whose f is not finite gets weight 0 and is
+// left out of the baselines.
+func reverseKLWeights(w, logq, logp []float64, scale float64) {
+	S := len(w)
+	sum, n := 0.0, 0
+	for s := range w {
+		if f := logq[s] - logp[s]; isFinite(f) {
+			sum += f
+			n++
+		}
+	}
+	for s := range w {
+		f := logq[s] - logp[s]
+		if !isFinite(f) || n < 2 {
+			w[s] = 0
+			continue
+		}
+		base := (sum - f) / float64(n-1)
+		w[s] = scale * math.Max(-klClip, math.Min(klClip, f-base)) / float64(S)
+	}
+}
+
+// logPosteriorU writes log p̃(θ'(u)) for rows of u (fd slots each): the
+// exact standardized collapsed log posterior of pr at θ' = θ̂' + L̂u
+// (whitened) or θ̂' + ŝ ⊙ u (marginal), up to the constant log|det ∂θ'/∂u|.
+func (pr *prepared) logPosteriorU(dst, u []float64) {
+	dim, fd := len(pr.slot), pr.fd
+	theta := make([]float64, dim)
+	for r := range dst {
+		row := u[r*fd : (r+1)*fd]
+		for i := 0; i < dim; i++ {
+			v := pr.centre[i]
+			if pr.whitened {
+				l := pr.lap.Chol
+				for k, s := range pr.slot[:i+1] {
+					v += l[i*dim+k] * row[s]
+				}
+			} else {
+				v += pr.scale[i] * row[pr.slot[i]]
+			}
+			theta[i] = v
+		}
+		dst[r] = pr.post.LogDensity(theta)
+	}
+}
+
+// klPass is the training pass of a sub-batch with the reverse-KL term: the
+// flow scores the b true targets and S draws per dataset from the current
+// flow in one LogProb over b + bS rows, and the gradient of
+//
+//	−(1/total) Σ_i log q(u_i) + (λ/total) Σ_i KL(q_i ‖ p_i)
+//
+// is accumulated. It returns −Σ_i log q(θ'_i) of the true targets, as
+// subNLL does. rng draws the samples.
+func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand) (float64, error) {
+	b, fd, C, S := len(batch), m.Config.flowDim(), m.Config.Context, m.Config.KLSamples
+	n := b + b*S
+	ctx := m.contextOf(batch)
+	// Draws from the flow, S per dataset, and their exact log posteriors.
+	m.fillDimMask(batch, S)
+	m.klMask = append(m.klMask[:0], m.dimMask...)
+	drawMask := m.klMask
+	m.klX = grow(m.klX, n*fd)
+	copy(m.klX, u)
+	draws := m.klX[b*fd:]
+	m.klLogQ = grow(m.klLogQ, b*S)
+	m.flow.SampleShared(rng, draws, ctx, S, drawMask, m.klLogQ, b*S)
+	m.klLogP = grow(m.klLogP, b*S)
+	nn.ParallelFor(b, func(i int) {
+		batch[i].logPosteriorU(m.klLogP[i*S:(i+1)*S], draws[i*S*fd:(i+1)*S*fd])
+	})
+	// One LogProb over the true targets and the draws.
+	m.klCtx = grow(m.klCtx, n*C)
+	copy(m.klCtx, ctx)
+	for r := 0; r < b*S; r++ {
+		copy(m.klCtx[(b+r)*C:(b+r+1)*C], ctx[(r/S)*C:(r/S+1)*C])
+	}
+	m.fillDimMask(batch, 1)
+	m.dimMask = append(m.dimMask, drawMask...)
+	m.logq = grow(m.logq, n)
+	m.flow.LogProb(m.logq, m.klX, m.klCtx, m.dimMask, n)
+	sum := 0.0
+	for i, pr := range batch {
+		lq := m.logq[i]
+		for _, s := range pr.jac {
+			lq -= log(s)
+		}
+		if !isFinite(lq) {
+			return 0, fmt.Errorf("estimator: non-finite log density for a dataset with %d groups", pr.m)
+		}
+		sum -= lq
+	}
+	m.w = grow(m.w, n)
+	for i := range m.w[:b] {
+		m.w[i] = -1 / float64(total)
+	}
+	for i := 0; i < b; i++ {
+		rows := m.w[b+i*S : b+(i+1)*S]
+		reverseKLWeights(rows, m.logq[b+i*S:b+(i+1)*S], m.klLogP[i*S:(i+1)*S], m.Config.ReverseKL/float64(total))
+	}
+	m.lastKLWeights = m.w[b:n]
+	// The flow's context gradient per row, summed per dataset.
+	m.klDctx = grow(m.klDctx, n*C)
+	clear(m.klDctx)
+	m.flow.Backward(nil, m.klDctx, m.w[:n])
+	m.dctx = grow(m.dctx, b*C)
+	copy(m.dctx, m.klDctx[:b*C])
+	for r := 0; r < b*S; r++ {
+		d := m.dctx[(r/S)*C : (r/S+1)*C]
+		for k, v := range m.klDctx[(b+r)*C : (b+r+1)*C] {
+			d[k] += v
+		}
+	}
+	m.contextBackward(b)
+	return sum, nil
+}
