@@ -243,16 +243,9 @@ func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (f
 	b := len(batch)
 	m.logq = grow(m.logq, b)
 	m.logProb(m.logq, batch, u)
-	sum := 0.0
-	for i, pr := range batch {
-		lq := m.logq[i]
-		for _, s := range pr.jac {
-			lq -= log(s)
-		}
-		if !isFinite(lq) {
-			return 0, fmt.Errorf("estimator: non-finite log density for a dataset with %d groups", pr.m)
-		}
-		sum -= lq
+	sum, err := targetNLL(batch, m.logq)
+	if err != nil {
+		return 0, err
 	}
 	if train {
 		m.w = grow(m.w, b)
@@ -260,6 +253,24 @@ func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (f
 			m.w[i] = -1 / float64(total)
 		}
 		m.backward(m.w[:b], b)
+	}
+	return sum, nil
+}
+
+// targetNLL returns −Σ_i log q(θ'_i) of a batch's true targets from their
+// flow densities logq[i] (log q_u, less the log-Jacobian Σ log jac of the
+// map u → θ'), or an error when one is not finite.
+func targetNLL(batch []*prepared, logq []float64) (float64, error) {
+	sum := 0.0
+	for i, pr := range batch {
+		lq := logq[i]
+		for _, s := range pr.jac {
+			lq -= log(s)
+		}
+		if !isFinite(lq) {
+			return 0, fmt.Errorf("estimator: non-finite log density for a dataset with %d groups", pr.m)
+		}
+		sum -= lq
 	}
 	return sum, nil
 }

@@ -1,7 +1,6 @@
 package estimator
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -105,16 +104,9 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	m.dimMask = append(m.dimMask, drawMask...)
 	m.logq = grow(m.logq, n)
 	m.flow.LogProb(m.logq, m.klX, m.klCtx, m.dimMask, n)
-	sum := 0.0
-	for i, pr := range batch {
-		lq := m.logq[i]
-		for _, s := range pr.jac {
-			lq -= log(s)
-		}
-		if !isFinite(lq) {
-			return 0, fmt.Errorf("estimator: non-finite log density for a dataset with %d groups", pr.m)
-		}
-		sum -= lq
+	sum, err := targetNLL(batch, m.logq)
+	if err != nil {
+		return 0, err
 	}
 	m.w = grow(m.w, n)
 	for i := range m.w[:b] {
