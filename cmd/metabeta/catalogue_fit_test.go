@@ -50,7 +50,7 @@ func TestCatalogueFit(t *testing.T) {
 	checkCatalogue(t, []malformedCase{
 		// train: 0 steps is not "the recipe".
 		{name: "train --steps 0", args: []string{"train", "--steps", "0", "--out", "$DIR/x.mbw"},
-			code: 2, want: []string{"--steps 0: want at least 1", "omit --steps", "30000 steps"}},
+			code: 2, want: []string{"--steps 0: want at least 1", "omit --steps", "12000 steps"}},
 		{name: "train --steps -1", args: []string{"train", "--steps", "-1", "--out", "$DIR/x.mbw"},
 			code: 2, want: []string{"--steps -1: want at least 1"}},
 		// An invalid architecture in --config is an error naming the field, not a panic.
