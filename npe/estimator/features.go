@@ -334,24 +334,18 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 // base assumes, along the axis a_i that u_i moves (Config.ShapeProbes).
 // Padded slots stay zero.
 func (pr *prepared) shapeProbes(dst []float64) {
-	dim := len(pr.slot)
-	theta := make([]float64, dim)
-	at := func(i int, t float64) float64 {
-		copy(theta, pr.centre)
-		if pr.whitened {
-			l := pr.lap.Chol
-			for r := i; r < dim; r++ {
-				theta[r] += t * l[r*dim+i]
-			}
-		} else {
-			theta[i] += t * pr.scale[i]
-		}
+	theta := make([]float64, len(pr.slot))
+	u := make([]float64, pr.fd)
+	at := func(s int, t float64) float64 {
+		clear(u)
+		u[s] = t
+		pr.standardized(u, theta)
 		return pr.post.LogDensity(theta)
 	}
 	lp0 := at(0, 0)
-	for i, s := range pr.slot {
+	for _, s := range pr.slot {
 		for k, t := range ProbeOffsets {
-			v := math.Asinh(at(i, t)-lp0+t*t/2) / 3
+			v := math.Asinh(at(s, t)-lp0+t*t/2) / 3
 			if math.IsNaN(v) {
 				v = -5
 			}
@@ -380,6 +374,13 @@ func (pr *prepared) target(theta, u []float64) {
 
 // toTheta writes the original collapsed θ for the flow variable u.
 func (pr *prepared) toTheta(u, theta []float64) {
+	pr.standardized(u, theta)
+	pr.scaling.UnTheta(theta, theta)
+}
+
+// standardized writes the standardized θ' for the flow variable u (fd
+// slots): θ̂' + L̂u (whitened) or θ̂' + ŝ ⊙ u (marginal).
+func (pr *prepared) standardized(u, theta []float64) {
 	if pr.whitened {
 		dim := len(pr.slot)
 		l := pr.lap.Chol
@@ -390,10 +391,9 @@ func (pr *prepared) toTheta(u, theta []float64) {
 			}
 			theta[i] = v
 		}
-	} else {
-		for i, s := range pr.slot {
-			theta[i] = pr.centre[i] + pr.scale[i]*u[s]
-		}
+		return
 	}
-	pr.scaling.UnTheta(theta, theta)
+	for i, s := range pr.slot {
+		theta[i] = pr.centre[i] + pr.scale[i]*u[s]
+	}
 }

@@ -49,22 +49,9 @@ func reverseKLWeights(w, logq, logp []float64, scale float64) {
 // exact standardized collapsed log posterior of pr at θ' = θ̂' + L̂u
 // (whitened) or θ̂' + ŝ ⊙ u (marginal), up to the constant log|det ∂θ'/∂u|.
 func (pr *prepared) logPosteriorU(dst, u []float64) {
-	dim, fd := len(pr.slot), pr.fd
-	theta := make([]float64, dim)
+	theta := make([]float64, len(pr.slot))
 	for r := range dst {
-		row := u[r*fd : (r+1)*fd]
-		for i := 0; i < dim; i++ {
-			v := pr.centre[i]
-			if pr.whitened {
-				l := pr.lap.Chol
-				for k, s := range pr.slot[:i+1] {
-					v += l[i*dim+k] * row[s]
-				}
-			} else {
-				v += pr.scale[i] * row[pr.slot[i]]
-			}
-			theta[i] = v
-		}
+		pr.standardized(u[r*pr.fd:(r+1)*pr.fd], theta)
 		dst[r] = pr.post.LogDensity(theta)
 	}
 }
