@@ -63,6 +63,12 @@ func TestCatalogueFit(t *testing.T) {
 		{name: "train --config: kl_samples 1", files: map[string]string{"c.json": `{"model": {"reverse_kl": 0.5, "kl_samples": 1}}`},
 			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
 			code: 1, want: []string{"kl_samples 1, want at least 2"}},
+		{name: "train --config: kl_proposal_scale 3", files: map[string]string{"c.json": `{"finetune": {"steps": 10, "reverse_kl": 1, "kl_samples": 4, "kl_proposal_scale": 3}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"--config", "finetune", "kl_proposal_scale 3, want 1 ≤ τ ≤ 2"}},
+		{name: "train --config: kl_proposal_scale without reverse_kl", files: map[string]string{"c.json": `{"model": {"reverse_kl": 0, "kl_samples": 0, "kl_proposal_scale": 1.2}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"model", "kl_proposal_scale 1.2 without reverse_kl"}},
 
 		// An exactly collinear design is an error everywhere, naming the relation.
 		{name: "collinear design: describe", files: data(collinear),

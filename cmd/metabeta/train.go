@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,26 +19,58 @@ import (
 	"github.com/metabeta-go/metabeta/sim"
 )
 
-// trainFile is the --config file of train: the architecture and the
-// training options. Omitted fields keep the shipped recipe's values
-// (estimator.TrainDefault).
+// trainFile is the --config file of train: the architecture, the training
+// options and the fine-tuning stage. Omitted fields keep the shipped
+// recipe's values (estimator.TrainDefault); "finetune": null trains
+// without the fine-tuning stage.
 type trainFile struct {
 	Model estimator.Config `json:"model"`
 	Train struct {
-		Steps           int     `json:"steps"`
-		BatchSize       int     `json:"batch_size"`
-		LR              float64 `json:"lr"`
-		Seed            uint64  `json:"seed"`
-		ValidationSize  int     `json:"validation_size"`
-		ValidateEvery   int     `json:"validate_every"`
-		CheckpointEvery int     `json:"checkpoint_every"`
-		Patience        int     `json:"patience"`
+		trainOptionsFile
 		// Designs is the simulator's mix of designs: "training"
 		// (sim.TrainingMix: synthetic, shifted, longitudinal, between-group
 		// and subsampled real designs; the recipe's) or "synthetic"
 		// (sim.DefaultConfig, the first models').
 		Designs string `json:"designs"`
 	} `json:"train"`
+	FineTune *fineTuneFile `json:"finetune"`
+}
+
+// trainOptionsFile holds the options of one training stage
+// (estimator.TrainOptions).
+type trainOptionsFile struct {
+	Steps           int     `json:"steps"`
+	BatchSize       int     `json:"batch_size"`
+	LR              float64 `json:"lr"`
+	Seed            uint64  `json:"seed"`
+	ValidationSize  int     `json:"validation_size"`
+	ValidateEvery   int     `json:"validate_every"`
+	CheckpointEvery int     `json:"checkpoint_every"`
+	Patience        int     `json:"patience"`
+}
+
+// fineTuneFile is the fine-tuning stage (estimator.Stage): its options and
+// the reverse-KL objective that replaces the model's.
+type fineTuneFile struct {
+	trainOptionsFile
+	ReverseKL       float64 `json:"reverse_kl"`
+	KLSamples       int     `json:"kl_samples"`
+	KLProposalScale float64 `json:"kl_proposal_scale"`
+}
+
+func optionsFile(o estimator.TrainOptions) trainOptionsFile {
+	return trainOptionsFile{Steps: o.Steps, BatchSize: o.BatchSize, LR: o.LR, Seed: o.Seed,
+		ValidationSize: o.ValidationSize, ValidateEvery: o.ValidateEvery,
+		CheckpointEvery: o.CheckpointEvery, Patience: o.Patience}
+}
+
+// options returns the stage's estimator.TrainOptions, checkpointed to
+// checkpoint and logged to log.
+func (o trainOptionsFile) options(checkpoint string, resume bool, log io.Writer, s *sim.Simulator) estimator.TrainOptions {
+	return estimator.TrainOptions{Steps: o.Steps, BatchSize: o.BatchSize, LR: o.LR, Seed: o.Seed,
+		ValidationSize: o.ValidationSize, ValidateEvery: o.ValidateEvery,
+		CheckpointPath: checkpoint, CheckpointEvery: o.CheckpointEvery, Resume: resume,
+		Patience: o.Patience, Log: log, Simulator: s}
 }
 
 // Simulator mixes of trainFile's designs.
@@ -73,20 +106,37 @@ func defaultTrainFile() trainFile {
 	r := estimator.TrainDefault()
 	var f trainFile
 	f.Model = r.Config
-	t := &f.Train
-	t.Steps, t.BatchSize, t.LR, t.Seed = r.Train.Steps, r.Train.BatchSize, r.Train.LR, r.Train.Seed
-	t.ValidationSize, t.ValidateEvery = r.Train.ValidationSize, r.Train.ValidateEvery
-	t.CheckpointEvery, t.Patience = r.Train.CheckpointEvery, r.Train.Patience
-	t.Designs = designsTraining
+	f.Train.trainOptionsFile = optionsFile(r.Train)
+	f.Train.Designs = designsTraining
+	if ft := r.FineTune; ft != nil {
+		f.FineTune = &fineTuneFile{trainOptionsFile: optionsFile(ft.Train), ReverseKL: ft.ReverseKL,
+			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale}
+	}
 	return f
 }
 
+// recipe returns the file's estimator.Recipe, with the stages'
+// checkpoints and logs beside out, without progress reporting.
+func (f trainFile) recipe(out string, resume bool, log, fineLog io.Writer, s *sim.Simulator) estimator.Recipe {
+	r := estimator.Recipe{Config: f.Model, Train: f.Train.options(out+".ckpt", resume, log, s)}
+	if ft := f.FineTune; ft != nil {
+		stage := ft.stage()
+		stage.Train = ft.options(out+fineTuneSuffix+".ckpt", resume, fineLog, s)
+		r.FineTune = &stage
+	}
+	return r
+}
+
+// fineTuneSuffix names the fine-tuning stage's checkpoint and log:
+// OUT.finetune.ckpt and OUT.finetune.log.csv.
+const fineTuneSuffix = ".finetune"
+
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
-	configPath := fs.String("config", "", "JSON file with \"model\" (architecture) and \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs); omitted fields keep the shipped recipe")
-	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv and OUT.loss.{svg,png} go beside it")
-	resume := fs.Bool("resume", false, "continue from OUT.ckpt")
-	steps := fs.Int("steps", 0, "override the number of optimizer steps (at least 1; omit for the recipe's or the config file's count)")
+	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale; null for none); omitted fields keep the shipped recipe")
+	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv, OUT.finetune.{ckpt,log.csv} and OUT.loss.{svg,png} go beside it")
+	resume := fs.Bool("resume", false, "continue from OUT.ckpt and OUT.finetune.ckpt")
+	steps := fs.Int("steps", 0, "override the number of optimizer steps of the first stage (at least 1; omit for the recipe's or the config file's count; the fine-tuning stage keeps its own)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	showConfig := fs.Bool("print-config", false, "print the resolved configuration as JSON and exit")
 	if err := parseFlags(fs, args); err != nil {
@@ -103,13 +153,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := dec.Decode(&tf); err != nil {
 			return fmt.Errorf("--config %s: %w", *configPath, err)
 		}
-		if err := tf.Model.Check(); err != nil {
-			return fmt.Errorf("--config %s: model: %w", *configPath, err)
+		if err := tf.check(); err != nil {
+			return fmt.Errorf("--config %s: %w", *configPath, err)
 		}
 	}
 	if flagSet(fs, "steps") {
 		if *steps < 1 {
-			return usageError("--steps %d: want at least 1; omit --steps to train for the configured %d steps (the shipped recipe's, or train.steps of --config)", *steps, tf.Train.Steps)
+			return usageError("--steps %d: want at least 1; omit --steps to train the first stage for the configured %d steps (the shipped recipe's, or train.steps of --config)", *steps, tf.Train.Steps)
 		}
 		tf.Train.Steps = *steps
 	}
@@ -134,21 +184,21 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("training log: %w", err)
 	}
 	defer logFile.Close()
+	var fineLog io.Writer
+	if tf.FineTune != nil {
+		f, err := os.OpenFile(*out+fineTuneSuffix+".log.csv", os.O_CREATE|os.O_WRONLY|logMode(*resume), 0o644)
+		if err != nil {
+			return fmt.Errorf("fine-tuning log: %w", err)
+		}
+		defer f.Close()
+		fineLog = f
+	}
+	recipe := tf.recipe(*out, *resume, logFile, fineLog, simulator)
 	bar := newCountBar(stderr, *quiet, "train")
-	lastVal := math.NaN()
-	recipe := estimator.Recipe{Config: tf.Model, Train: estimator.TrainOptions{
-		Steps: tf.Train.Steps, BatchSize: tf.Train.BatchSize, LR: tf.Train.LR, Seed: tf.Train.Seed,
-		ValidationSize: tf.Train.ValidationSize, ValidateEvery: tf.Train.ValidateEvery,
-		CheckpointPath: *out + ".ckpt", CheckpointEvery: tf.Train.CheckpointEvery, Resume: *resume,
-		Patience: tf.Train.Patience, Log: logFile, Simulator: simulator,
-		Progress: func(step, total int, trainNLL, valNLL float64) {
-			if !math.IsNaN(valNLL) {
-				lastVal = valNLL
-			}
-			bar.describe(fmt.Sprintf("train nll %.3f val %.3f", trainNLL, lastVal))
-			bar.set(step, total)
-		},
-	}}
+	recipe.Train.Progress = trainProgress(bar, "train")
+	if recipe.FineTune != nil {
+		recipe.FineTune.Train.Progress = trainProgress(bar, "fine-tune")
+	}
 	start := time.Now()
 	m, res, err := recipe.Fit(ctx)
 	bar.finish()
@@ -161,13 +211,50 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := saveLossPlot(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "trained %d steps on %d datasets in %.0f s (this call %.0f s); best validation NLL %.4f at step %d%s\n",
-		res.Steps, res.DatasetsSeen, res.Seconds, time.Since(start).Seconds(), res.BestValNLL, res.BestStep, earlyNote(res.EarlyStopped))
-	fmt.Fprintf(stdout, "wrote %s, %s.ckpt, %s.log.csv and %s.loss.{svg,png}\n", *out, *out, *out, *out)
+	stage, fine := "", ""
+	if recipe.FineTune != nil {
+		stage = " of the fine-tuning stage"
+		fine = fmt.Sprintf(", %s%s.{ckpt,log.csv}", *out, fineTuneSuffix)
+	}
+	fmt.Fprintf(stdout, "trained %d steps on %d datasets in %.0f s (this call %.0f s); best validation loss %.4f at step %d%s%s\n",
+		res.Steps, res.DatasetsSeen, res.Seconds, time.Since(start).Seconds(), res.BestValLoss, res.BestStep, stage, earlyNote(res.EarlyStopped))
+	fmt.Fprintf(stdout, "wrote %s, %s.ckpt, %s.log.csv%s and %s.loss.{svg,png}\n", *out, *out, *out, fine, *out)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
 	return nil
+}
+
+// check reports the first invalid field of the architecture or of the
+// fine-tuning stage's objective.
+func (f trainFile) check() error {
+	if err := f.Model.Check(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if ft := f.FineTune; ft != nil {
+		if err := ft.stage().Apply(f.Model).Check(); err != nil {
+			return fmt.Errorf("finetune: %w", err)
+		}
+	}
+	return nil
+}
+
+// stage returns the fine-tuning stage without its training options.
+func (f fineTuneFile) stage() estimator.Stage {
+	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale}
+}
+
+// trainProgress returns a TrainOptions.Progress that shows a stage's steps and
+// losses on bar.
+func trainProgress(bar *countBar, stage string) func(step, total int, trainNLL, valNLL float64) {
+	lastVal := math.NaN()
+	return func(step, total int, trainNLL, valNLL float64) {
+		if !math.IsNaN(valNLL) {
+			lastVal = valNLL
+		}
+		bar.describe(fmt.Sprintf("%s nll %.3f val %.3f", stage, trainNLL, lastVal))
+		bar.set(step, total)
+	}
 }
 
 // flagSet reports whether the flag name was given on the command line.
@@ -191,22 +278,19 @@ func earlyNote(early bool) string {
 	return ""
 }
 
-// saveLossPlot draws OUT.loss.{svg,png} from the training log OUT.log.csv.
+// saveLossPlot draws OUT.loss.{svg,png} from the training logs: OUT.log.csv
+// and, after it on the step axis, OUT.finetune.log.csv when present.
 func saveLossPlot(out string) error {
-	raw, err := os.ReadFile(out + ".log.csv")
-	if err != nil {
+	var c reports.LossCurve
+	if err := readLossLog(&c, out+".log.csv", 0); err != nil {
 		return fmt.Errorf("training log: %w", err)
 	}
-	var c reports.LossCurve
-	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		var step, seen, tr, val, lr, sec float64
-		if i == 0 || strings.HasPrefix(line, "step") {
-			continue // the header, repeated by resumed runs
-		}
-		if _, err := fmt.Sscanf(strings.ReplaceAll(line, ",", " "), "%g %g %g %g %g %g", &step, &seen, &tr, &val, &lr, &sec); err != nil {
-			return fmt.Errorf("training log line %d: %w", i+1, err)
-		}
-		c.Step, c.Train, c.Validation = append(c.Step, step), append(c.Train, tr), append(c.Validation, val)
+	offset := 0.0
+	if n := len(c.Step); n > 0 {
+		offset = c.Step[n-1]
+	}
+	if err := readLossLog(&c, out+fineTuneSuffix+".log.csv", offset); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("fine-tuning log: %w", err)
 	}
 	if len(c.Step) == 0 {
 		return nil
@@ -217,4 +301,24 @@ func saveLossPlot(out string) error {
 	}
 	_, _, err = reports.SaveFigure(p, 0, 0, out+".loss")
 	return err
+}
+
+// readLossLog appends the validations of a training log (the CSV that
+// estimator.TrainOptions.Log receives) to c, their steps moved by offset.
+func readLossLog(c *reports.LossCurve, path string, offset float64) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var step, seen, tr, val float64
+		if line == "" || strings.HasPrefix(line, "step") {
+			continue // the header, repeated by resumed runs
+		}
+		if _, err := fmt.Sscanf(strings.ReplaceAll(line, ",", " "), "%g %g %g %g", &step, &seen, &tr, &val); err != nil {
+			return fmt.Errorf("%s line %d: %w", path, i+1, err)
+		}
+		c.Step, c.Train, c.Validation = append(c.Step, offset+step), append(c.Train, tr), append(c.Validation, val)
+	}
+	return nil
 }

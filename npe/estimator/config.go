@@ -116,6 +116,15 @@ type Config struct {
 	// σ_b's posterior SD. Both are omitted from the JSON when zero.
 	ReverseKL float64 `json:"reverse_kl,omitempty"`
 	KLSamples int     `json:"kl_samples,omitempty"`
+	// KLProposalScale τ ≥ 1 draws the reverse-KL samples from the flow
+	// with its base widened to N(0, τ²I) (flow.Flow.SampleSharedScaled)
+	// and weights them by q/r, self-normalized per dataset (see
+	// reverseKLWeights): the estimate is of the same KL, but more of its
+	// draws land in the flow's tails, where a rare draw far beyond the
+	// posterior's support (a σ_b of 70 times its median) inflates a
+	// posterior SD. Zero means 1, draws from the flow itself; omitted from
+	// the JSON then.
+	KLProposalScale float64 `json:"kl_proposal_scale,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -273,6 +282,19 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// maxKLProposalScale bounds Config.KLProposalScale: past it the
+// importance weights of the reverse-KL draws degenerate in the flow's 13
+// dimensions (E_r[ω²] grows as (τ²/√(2τ² − 1))^d).
+const maxKLProposalScale = 2
+
+// klProposalScale returns the base scale of the reverse-KL draws.
+func (c Config) klProposalScale() float64 {
+	if c.KLProposalScale == 0 {
+		return 1
+	}
+	return c.KLProposalScale
+}
+
 // Check reports the first invalid field of c, with defaults filled in:
 // what New would panic on. Callers that take a Config from a user (a
 // training configuration file) check it first.
@@ -301,6 +323,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: kl_samples %d without reverse_kl", c.KLSamples)
 	case c.ReverseKL > 0 && c.KLSamples < 2:
 		return fmt.Errorf("estimator: kl_samples %d, want at least 2 (the baseline leaves one out)", c.KLSamples)
+	case c.KLProposalScale != 0 && !(c.KLProposalScale >= 1 && c.KLProposalScale <= maxKLProposalScale):
+		return fmt.Errorf("estimator: kl_proposal_scale %g, want 1 ≤ τ ≤ %g", c.KLProposalScale, float64(maxKLProposalScale))
+	case c.ReverseKL == 0 && c.KLProposalScale != 0:
+		return fmt.Errorf("estimator: kl_proposal_scale %g without reverse_kl", c.KLProposalScale)
 	case c.Tokens == "" && c.LocalBlocks != 0:
 		return fmt.Errorf("estimator: local_blocks %d without local tokens", c.LocalBlocks)
 	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||

@@ -125,8 +125,9 @@
 // a run is deterministic and resumable), with AdamW (Loshchilov & Hutter
 // 2019), gradient-norm clipping, linear warm-up and cosine decay, a fixed
 // validation set, checkpoints holding weights, optimizer moments, step and
-// best weights, and early stopping on the validation NLL. Datasets in a
-// batch are grouped by number of groups so that padding stays small.
+// best weights, and early stopping on the validation loss (the NLL, plus
+// the reverse-KL term below when it is on). Datasets in a batch are grouped
+// by number of groups so that padding stays small.
 //
 // That loss is the forward KL E_y KL(p(·|y) ‖ q(·|y)) up to a constant,
 // which charges little for mass that q puts beyond p's tails; on posteriors
@@ -138,7 +139,15 @@
 // step), its gradient is estimated by the score function,
 // (1/S) Σ_s (f_s − b_s) ∇ log q(u_s), f_s = log q(u_s) − log p̃(u_s) and b_s
 // the mean of the other draws' f (reverseKLWeights), evaluated with the true
-// targets in one pass of the flow over b + bS rows.
+// targets in one pass of the flow over b + bS rows. Config.KLProposalScale
+// τ > 1 draws the u_s from the flow with its base widened to N(0, τ²I)
+// and weights each term by q/r, which keeps the estimate unbiased and puts
+// more of the draws in the flow's tails. The validation set's KL is
+// estimated from fixed base draws (Model.evalKL), so that checkpoints are
+// compared on the loss that training minimizes.
+//
+// A Recipe can end with a fine-tuning Stage: the first stage's best weights
+// trained further under another reverse-KL objective and schedule.
 //
 // # Importance sampling
 //

@@ -29,7 +29,7 @@ func TestLongTrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d steps, %d datasets in %.0fs (%.1f datasets/s, %.2f steps/s), best val NLL %.3f at %d",
-		res.Steps, res.DatasetsSeen, res.Seconds, float64(res.DatasetsSeen)/res.Seconds, float64(res.Steps)/res.Seconds, res.BestValNLL, res.BestStep)
+		res.Steps, res.DatasetsSeen, res.Seconds, float64(res.DatasetsSeen)/res.Seconds, float64(res.Steps)/res.Seconds, res.BestValLoss, res.BestStep)
 	s := newDefaultSimulator(t)
 	var khat, ess []float64
 	bad := 0

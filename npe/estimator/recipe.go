@@ -5,10 +5,30 @@ import (
 	"math/rand/v2"
 )
 
-// Recipe is an architecture with the options to train it.
+// Recipe is an architecture with the options to train it: a first stage
+// from initialized weights, and optionally a fine-tuning stage.
 type Recipe struct {
 	Config Config
 	Train  TrainOptions
+	// FineTune, when set, trains the first stage's best weights further.
+	FineTune *Stage
+}
+
+// Stage is a fine-tuning stage: the weights a first stage ends with,
+// trained further under another reverse-KL objective (Config.ReverseKL,
+// KLSamples and KLProposalScale, which replace the first stage's) and
+// its own schedule and data stream (Train; Train.FineTune is implied).
+type Stage struct {
+	ReverseKL       float64
+	KLSamples       int
+	KLProposalScale float64
+	Train           TrainOptions
+}
+
+// Apply returns c with the stage's objective.
+func (s Stage) Apply(c Config) Config {
+	c.ReverseKL, c.KLSamples, c.KLProposalScale = s.ReverseKL, s.KLSamples, s.KLProposalScale
+	return c
 }
 
 // TrainDefault returns the recipe the project ships: DefaultConfig with the
@@ -47,11 +67,30 @@ func TrainDefault() Recipe {
 }
 
 // Fit builds a model of r.Config with weights initialized from stream
-// (r.Train.Seed, 0), trains it with r.Train and returns it with the best
-// validation weights. With r.Train.Resume and an existing checkpoint the
-// initial weights are replaced by the checkpoint's.
+// (r.Train.Seed, 0), trains it with r.Train and, with r.FineTune, trains
+// the best weights further with the stage's objective and options. It
+// returns the model with the best validation weights of its last stage.
+// With Resume and existing checkpoints the weights are the checkpoints':
+// a first stage whose checkpoint has all its steps is not trained again.
+// The result counts the steps, datasets and seconds of both stages; its
+// best loss and step are the last stage's.
 func (r Recipe) Fit(ctx context.Context) (*Model, *TrainResult, error) {
 	m := New(r.Config, rand.New(rand.NewPCG(r.Train.Seed, 0)))
 	res, err := Train(ctx, m, r.Train)
-	return m, res, err
+	if err != nil || r.FineTune == nil {
+		return m, res, err
+	}
+	m.Config = r.FineTune.Apply(m.Config)
+	opts := r.FineTune.Train
+	opts.FineTune = true
+	fine, err := Train(ctx, m, opts)
+	if fine == nil {
+		return m, res, err
+	}
+	fine.Steps += res.Steps
+	fine.DatasetsSeen += res.DatasetsSeen
+	fine.Skipped += res.Skipped
+	fine.Seconds += res.Seconds
+	fine.Warnings = append(res.Warnings, fine.Warnings...)
+	return m, fine, err
 }

@@ -25,24 +25,46 @@ const klClip = 30
 // weights are scaled by scale (λ over the batch size) and f_s − b_s is
 // clipped to ±klClip; a draw whose f is not finite gets weight 0 and is
 // left out of the baselines.
-func reverseKLWeights(w, logq, logp []float64, scale float64) {
-	S := len(w)
-	sum, n := 0.0, 0
+//
+// When the draws come from a proposal r other than q (logr non-nil: the
+// flow with a widened base, Config.KLProposalScale), draw s counts with
+// the importance weight ω_s = q(u_s)/r(u_s) in place of 1, and its
+// baseline is the ω-weighted mean of the other draws' f:
+//
+//	∇ KL(q ‖ p) = E_r[ω (log q − log p) ∇ log q] ≈ (1/S) Σ_s ω_s (f_s − b_s) ∇ log q(u_s),
+//
+// still unbiased, because q and r are both normalized (E_r[ω] = 1, no
+// self-normalization) and b_s does not depend on u_s. With logr nil this
+// is the estimate above.
+func reverseKLWeights(w, logq, logp, logr []float64, scale float64) {
+	sumW, sumWF := 0.0, 0.0
+	n := 0
 	for s := range w {
 		if f := logq[s] - logp[s]; isFinite(f) {
-			sum += f
+			o := proposalWeight(logq, logr, s)
+			sumW += o
+			sumWF += o * f
 			n++
 		}
 	}
 	for s := range w {
 		f := logq[s] - logp[s]
-		if !isFinite(f) || n < 2 {
+		o := proposalWeight(logq, logr, s)
+		if !isFinite(f) || n < 2 || !(sumW-o > 0) {
 			w[s] = 0
 			continue
 		}
-		base := (sum - f) / float64(n-1)
-		w[s] = scale * math.Max(-klClip, math.Min(klClip, f-base)) / float64(S)
+		base := (sumWF - o*f) / (sumW - o)
+		w[s] = scale * o * math.Max(-klClip, math.Min(klClip, f-base)) / float64(len(w))
 	}
+}
+
+// proposalWeight returns q(u_s)/r(u_s) of draw s, 1 without a proposal.
+func proposalWeight(logq, logr []float64, s int) float64 {
+	if logr == nil {
+		return 1
+	}
+	return math.Exp(logq[s] - logr[s])
 }
 
 // logPosteriorU writes log p̃(θ'(u)) for rows of u (fd slots each): the
@@ -76,7 +98,7 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	copy(m.klX, u)
 	draws := m.klX[b*fd:]
 	m.klLogQ = grow(m.klLogQ, b*S)
-	m.flow.SampleShared(rng, draws, ctx, S, drawMask, m.klLogQ, b*S)
+	m.flow.SampleSharedScaled(rng, draws, ctx, S, drawMask, m.klLogQ, b*S, m.Config.klProposalScale())
 	m.klLogP = grow(m.klLogP, b*S)
 	nn.ParallelFor(b, func(i int) {
 		batch[i].logPosteriorU(m.klLogP[i*S:(i+1)*S], draws[i*S*fd:(i+1)*S*fd])
@@ -101,7 +123,11 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	}
 	for i := 0; i < b; i++ {
 		rows := m.w[b+i*S : b+(i+1)*S]
-		reverseKLWeights(rows, m.logq[b+i*S:b+(i+1)*S], m.klLogP[i*S:(i+1)*S], m.Config.ReverseKL/float64(total))
+		var logr []float64
+		if m.Config.klProposalScale() != 1 {
+			logr = m.klLogQ[i*S : (i+1)*S]
+		}
+		reverseKLWeights(rows, m.logq[b+i*S:b+(i+1)*S], m.klLogP[i*S:(i+1)*S], logr, m.Config.ReverseKL/float64(total))
 	}
 	m.lastKLWeights = m.w[b:n]
 	// The flow's context gradient per row, summed per dataset.
@@ -118,4 +144,42 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	}
 	m.contextBackward(b)
 	return sum, nil
+}
+
+// evalKL returns the mean over examples of the reverse-KL estimate
+// (1/S) Σ_s [log q(u_s) − log p̃(u_s)] from S = Config.KLSamples draws of
+// the flow per dataset: KL(q ‖ p) up to each dataset's log normalizing
+// constant and log|det ∂θ'/∂u|, which do not depend on the weights, so
+// that the estimates of two validations differ as their KLs do. Draws whose
+// log p̃ is not finite are left out. rng draws the samples.
+func (m *Model) evalKL(ex []example, rng *rand.Rand) float64 {
+	const chunk = 64
+	S, fd := m.Config.KLSamples, m.Config.flowDim()
+	total, n := 0.0, 0
+	for lo := 0; lo < len(ex); lo += chunk {
+		preps, _ := batchOf(ex[lo:min(len(ex), lo+chunk)], fd)
+		b := len(preps)
+		ctx := m.contextOf(preps)
+		m.fillDimMask(preps, S)
+		m.klX = grow(m.klX, b*S*fd)
+		m.klLogQ, m.klLogP = grow(m.klLogQ, b*S), grow(m.klLogP, b*S)
+		m.flow.SampleShared(rng, m.klX, ctx, S, m.dimMask, m.klLogQ, b*S)
+		nn.ParallelFor(b, func(i int) {
+			preps[i].logPosteriorU(m.klLogP[i*S:(i+1)*S], m.klX[i*S*fd:(i+1)*S*fd])
+		})
+		for i := range b {
+			sum, k := 0.0, 0
+			for s := i * S; s < (i+1)*S; s++ {
+				if f := m.klLogQ[s] - m.klLogP[s]; isFinite(f) {
+					sum += f
+					k++
+				}
+			}
+			if k > 0 {
+				total += sum / float64(k)
+				n++
+			}
+		}
+	}
+	return total / float64(n)
 }

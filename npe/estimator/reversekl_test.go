@@ -14,12 +14,17 @@ import (
 // scale 0.6 and S = 3 the weights are 0.6·(−1.5, 0, 1.5)/3; a draw whose
 // log p̃ is −∞ gets weight 0 and leaves the baselines (f = (1, 3):
 // baselines 3 and 1); differences beyond klClip are clipped; a constant
-// shift of log p̃ (its unknown normalizer) changes nothing.
+// shift of log p̃ (its unknown normalizer) changes nothing. With draws from
+// a proposal r, importance weights ω = q/r = (1, 2, 1) make the baselines
+// the ω-weighted means of the other draws, (7/3, 2, 5/3), and the weights
+// 0.6·ω·(f − b)/S = (−0.8, 0, 0.8)/3; a proposal equal to q is the plain
+// estimate.
 func TestReverseKLWeights(t *testing.T) {
 	w := make([]float64, 3)
+	var logr []float64
 	check := func(name string, logq, logp, want []float64) {
 		t.Helper()
-		reverseKLWeights(w, logq, logp, 0.6)
+		reverseKLWeights(w, logq, logp, logr, 0.6)
 		for s := range want {
 			if math.Abs(w[s]-want[s]) > 1e-15 {
 				t.Errorf("%s: w = %v, want %v", name, w, want)
@@ -32,6 +37,49 @@ func TestReverseKLWeights(t *testing.T) {
 	check("infinite", []float64{1, 2, 3}, []float64{0, math.Inf(-1), 0}, []float64{-0.4, 0, 0.4})
 	// f − b = (−50, −50, 100), clipped to ±30.
 	check("clipped", []float64{0, 0, 100}, []float64{0, 0, 0}, []float64{-0.2 * klClip, -0.2 * klClip, 0.2 * klClip})
+	logr = []float64{0, -math.Ln2, 0}
+	check("proposal", []float64{0, 0, 0}, []float64{-1, -2, -3}, []float64{-0.8 / 3, 0, 0.8 / 3})
+	logr = []float64{1, 2, 3}
+	check("proposal = q", []float64{1, 2, 3}, []float64{-7, -7, -7}, []float64{-0.3, 0, 0.3})
+}
+
+// TestReverseKLWeightsUnbiased checks the estimate of ∇_μ KL(q ‖ p) for
+// q = N(μ, 1) and p = N(0, 1), whose value is μ (KL = μ²/2), with the
+// score ∂_μ log q(x) = x − μ: averaged over 20,000 replicates of S = 16
+// draws, Σ_s w_s (x_s − μ) must lie within 4 Monte Carlo standard errors
+// of μ, for draws from q itself and from the widened proposal
+// r = N(μ, 1.3²) (Config.KLProposalScale) with importance weights q/r.
+func TestReverseKLWeightsUnbiased(t *testing.T) {
+	const mu, S, reps = 0.8, 16, 20000
+	for _, tau := range []float64{1, 1.3} {
+		rng := newRand(3)
+		x, logq, logp, logr, w := make([]float64, S), make([]float64, S), make([]float64, S), make([]float64, S), make([]float64, S)
+		var sum, sumSq float64
+		for range reps {
+			for s := range x {
+				x[s] = mu + tau*rng.NormFloat64()
+				logq[s] = -0.5 * (x[s] - mu) * (x[s] - mu)
+				logr[s] = -0.5*(x[s]-mu)*(x[s]-mu)/(tau*tau) - math.Log(tau)
+				logp[s] = -0.5 * x[s] * x[s]
+			}
+			lr := logr
+			if tau == 1 {
+				lr = nil
+			}
+			reverseKLWeights(w, logq, logp, lr, 1)
+			g := 0.0
+			for s := range x {
+				g += w[s] * (x[s] - mu)
+			}
+			sum += g
+			sumSq += g * g
+		}
+		mean := sum / reps
+		mcse := math.Sqrt((sumSq/reps - mean*mean) / reps)
+		if math.Abs(mean-mu) > 4*mcse {
+			t.Errorf("τ = %g: gradient estimate %.4f ± %.4f, want %g", tau, mean, mcse, mu)
+		}
+	}
 }
 
 // TestReverseKLGradient checks the gradient that klPass accumulates against

@@ -39,14 +39,19 @@ type TrainOptions struct {
 	CheckpointPath  string
 	CheckpointEvery int
 	Resume          bool
+	// FineTune starts from the model's weights as they are: the flow's
+	// ActNorm layers are not initialized from the first batch. Set it to
+	// train a trained model further under a new schedule or objective.
+	FineTune bool
 	// Patience stops training after that many validations without a new
-	// best validation NLL (0: never stop early).
+	// best validation loss (0: never stop early).
 	Patience int
 	// Simulator draws the training and validation data; nil means
 	// sim.New(sim.DefaultConfig()).
 	Simulator *sim.Simulator
 	// Log, when set, receives a CSV line per validation:
-	// step,datasets_seen,train_nll,val_nll,lr,seconds.
+	// step,datasets_seen,train_nll,val_nll,lr,seconds,val_kl (val_kl
+	// empty without the reverse-KL term).
 	Log io.Writer
 	// Progress, when set, is called after every step with the step count
 	// so far, the total, that step's training NLL and the latest validation
@@ -58,6 +63,11 @@ type TrainOptions struct {
 // stream of the same seed.
 const validationSeedOffset = 0x9E3779B97F4A7C15
 
+// valKLSeedOffset fixes the stream of the validation set's reverse-KL
+// draws: every validation draws the same base points, so that the
+// estimates of successive validations differ by the model alone.
+const valKLSeedOffset = 0xBB67AE8584CAA73B
+
 // klSeedOffset separates the stream of the reverse-KL draws
 // (Config.ReverseKL; stream (Seed + klSeedOffset, step)) from the
 // simulator's.
@@ -67,19 +77,24 @@ const klSeedOffset = 0x6A09E667F3BCC909
 type TrainRecord struct {
 	Step, DatasetsSeen int
 	TrainNLL, ValNLL   float64
-	LR, Seconds        float64
+	// ValKL is the validation set's mean reverse-KL estimate (Model.evalKL)
+	// when Config.ReverseKL > 0, else NaN.
+	ValKL       float64
+	LR, Seconds float64
 }
 
 // TrainResult summarizes a training run. The model holds the weights of
-// the best validation NLL when Train returns.
+// the best validation loss when Train returns.
 type TrainResult struct {
 	// Steps taken in total (including those before a resume),
 	// DatasetsSeen the training datasets used, Skipped the simulated
 	// datasets dropped because their inputs could not be prepared.
 	Steps, DatasetsSeen, Skipped int
-	// BestValNLL and BestStep are the best validation NLL and its step.
-	BestValNLL float64
-	BestStep   int
+	// BestValLoss and BestStep are the best validation loss and its step:
+	// the loss that training minimizes, the validation NLL plus, with
+	// Config.ReverseKL = λ > 0, λ·ValKL.
+	BestValLoss float64
+	BestStep    int
 	// Seconds is the training wall time, including the runs before a
 	// resume.
 	Seconds float64
@@ -228,7 +243,7 @@ type trainer struct {
 	params    []*nn.Param
 	opt       *nn.AdamW
 	sched     nn.WarmupCosine
-	// best holds the weights of the best validation NLL; state the loop
+	// best holds the weights of the best validation loss; state the loop
 	// state a checkpoint restores; val the fixed validation set.
 	best  []*nn.Param
 	state *trainState
@@ -264,7 +279,7 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 	t.opt = nn.NewAdamW(t.params, cfg.WeightDecay)
 	t.sched = nn.WarmupCosine{Peak: opts.LR, Final: opts.LR * cfg.FinalLRFraction,
 		Warmup: min(cfg.WarmupSteps, opts.Steps/10+1), Total: opts.Steps}
-	t.res = &TrainResult{BestValNLL: math.Inf(1), BestStep: -1}
+	t.res = &TrainResult{BestValLoss: math.Inf(1), BestStep: -1}
 	t.best = cloneValues(t.params)
 	t.state = &trainState{}
 	if opts.Resume && opts.CheckpointPath != "" {
@@ -273,7 +288,7 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 			return nil, err
 		}
 		if found {
-			t.res.BestValNLL, t.res.BestStep = t.state.bestVal, t.state.bestStep
+			t.res.BestValLoss, t.res.BestStep = t.state.bestVal, t.state.bestStep
 			t.res.DatasetsSeen, t.res.Skipped = t.state.seen, t.state.skipped
 		}
 	}
@@ -286,7 +301,7 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf("%d of %d validation datasets could not be prepared", skipped, opts.ValidationSize))
 	}
 	if opts.Log != nil && t.state.step == 0 {
-		if _, err := fmt.Fprintln(opts.Log, "step,datasets_seen,train_nll,val_nll,lr,seconds"); err != nil {
+		if _, err := fmt.Fprintln(opts.Log, "step,datasets_seen,train_nll,val_nll,lr,seconds,val_kl"); err != nil {
 			return nil, fmt.Errorf("estimator: writing log: %w", err)
 		}
 	}
@@ -304,7 +319,7 @@ func (t *trainer) step() (loss, lr float64, err error) {
 		return 0, 0, fmt.Errorf("estimator: step %d: no usable dataset in the batch", st.step)
 	}
 	preps, u := batchOf(ex, t.model.Config.flowDim())
-	if st.step == 0 {
+	if st.step == 0 && !opts.FineTune {
 		t.model.flow.InitData(u, t.model.contextOf(preps), t.model.dimMaskOf(preps), len(preps))
 	}
 	nn.ZeroGrads(t.params)
@@ -337,12 +352,18 @@ func (t *trainer) validate(loss, lr float64) (stop bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("estimator: validation at step %d: %w", st.step, err)
 	}
+	vkl, score, klField := math.NaN(), vnll, ""
+	if lambda := t.model.Config.ReverseKL; lambda > 0 {
+		vkl = t.model.evalKL(t.val, rand.New(rand.NewPCG(opts.Seed+valKLSeedOffset, 0)))
+		score += lambda * vkl
+		klField = fmt.Sprintf("%.6g", vkl)
+	}
 	rec := TrainRecord{Step: st.step, DatasetsSeen: res.DatasetsSeen, TrainNLL: t.trainSum / float64(t.trainCount),
-		ValNLL: vnll, LR: lr, Seconds: st.seconds + time.Since(t.start).Seconds()}
+		ValNLL: vnll, ValKL: vkl, LR: lr, Seconds: st.seconds + time.Since(t.start).Seconds()}
 	res.History = append(res.History, rec)
 	t.trainSum, t.trainCount = 0, 0
 	if opts.Log != nil {
-		if _, err := fmt.Fprintf(opts.Log, "%d,%d,%.6g,%.6g,%.6g,%.3f\n", rec.Step, rec.DatasetsSeen, rec.TrainNLL, rec.ValNLL, rec.LR, rec.Seconds); err != nil {
+		if _, err := fmt.Fprintf(opts.Log, "%d,%d,%.6g,%.6g,%.6g,%.3f,%s\n", rec.Step, rec.DatasetsSeen, rec.TrainNLL, rec.ValNLL, rec.LR, rec.Seconds, klField); err != nil {
 			return false, fmt.Errorf("estimator: writing log: %w", err)
 		}
 	}
@@ -350,8 +371,8 @@ func (t *trainer) validate(loss, lr float64) (stop bool, err error) {
 	if opts.Progress != nil {
 		opts.Progress(st.step, opts.Steps, loss, vnll)
 	}
-	if vnll < res.BestValNLL {
-		res.BestValNLL, res.BestStep = vnll, st.step
+	if score < res.BestValLoss {
+		res.BestValLoss, res.BestStep = score, st.step
 		copyValues(t.best, t.params)
 		st.bad = 0
 	} else {
@@ -378,7 +399,7 @@ func (t *trainer) save() error {
 		return nil
 	}
 	st, res := t.state, t.res
-	st.seen, st.skipped, st.bestVal, st.bestStep = res.DatasetsSeen, res.Skipped, res.BestValNLL, res.BestStep
+	st.seen, st.skipped, st.bestVal, st.bestStep = res.DatasetsSeen, res.Skipped, res.BestValLoss, res.BestStep
 	return saveCheckpoint(t.opts.CheckpointPath, t.model, t.opt, t.best, st)
 }
 
