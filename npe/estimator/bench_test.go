@@ -129,6 +129,14 @@ func BenchmarkTrainStepReverseKL(b *testing.B) {
 	benchTrain(b, cfg, 64)
 }
 
+// BenchmarkTrainStepFineTune is BenchmarkTrainStepRecipe under the
+// objective of TrainDefault's fine-tuning stage: the reverse-KL term from
+// 16 draws per dataset with the base widened (Config.KLProposalScale).
+func BenchmarkTrainStepFineTune(b *testing.B) {
+	r := TrainDefault()
+	benchTrain(b, r.FineTune.Apply(r.Config), 64)
+}
+
 // BenchmarkTrainStepLocalTokens is BenchmarkTrainStep with metabeta's
 // observation-level local set transformer instead of the group-statistics
 // tokens (Config.Tokens "local"), the cost side of that ablation.
