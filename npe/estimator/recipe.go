@@ -53,7 +53,7 @@ func (s Stage) Apply(c Config) Config {
 // median SD ratio to the exact posterior's stayed at 1.18–1.25. The first
 // stage (12,000 steps, 767,558 datasets, 4,442 s on the 2-core machine)
 // ends at 1.05 there, but its flow still put about one draw in 1,000 of
-// those σ_b beyond 10 times the median (up to 70 times), from base points
+// those σ_b beyond 10 times the median (up to 90 times), from base points
 // with a coordinate beyond |z| ≈ 3.5, where the exact posterior has e⁻¹⁰
 // to e⁻⁴⁰ of the flow's density: rare draws that made most of the
 // difference between the flow's posterior SD and rstan's on loblolly,
