@@ -69,6 +69,9 @@ func TestCatalogueFit(t *testing.T) {
 		{name: "train --config: kl_proposal_scale without reverse_kl", files: map[string]string{"c.json": `{"model": {"reverse_kl": 0, "kl_samples": 0, "kl_proposal_scale": 1.2}}`},
 			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
 			code: 1, want: []string{"model", "kl_proposal_scale 1.2 without reverse_kl"}},
+		{name: "train --config: negative forward_is", files: map[string]string{"c.json": `{"finetune": {"steps": 10, "reverse_kl": 1, "kl_samples": 4, "forward_is": -1}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"finetune", "forward_is -1, want a finite weight ≥ 0"}},
 
 		// An exactly collinear design is an error everywhere, naming the relation.
 		{name: "collinear design: describe", files: data(collinear),

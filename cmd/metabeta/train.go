@@ -56,6 +56,7 @@ type fineTuneFile struct {
 	ReverseKL       float64 `json:"reverse_kl"`
 	KLSamples       int     `json:"kl_samples"`
 	KLProposalScale float64 `json:"kl_proposal_scale"`
+	ForwardIS       float64 `json:"forward_is"`
 }
 
 func optionsFile(o estimator.TrainOptions) trainOptionsFile {
@@ -110,7 +111,7 @@ func defaultTrainFile() trainFile {
 	f.Train.Designs = designsTraining
 	if ft := r.FineTune; ft != nil {
 		f.FineTune = &fineTuneFile{trainOptionsFile: optionsFile(ft.Train), ReverseKL: ft.ReverseKL,
-			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale}
+			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, ForwardIS: ft.ForwardIS}
 	}
 	return f
 }
@@ -133,7 +134,7 @@ const fineTuneSuffix = ".finetune"
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
-	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale; null for none); omitted fields keep the shipped recipe")
+	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale, forward_is; null for none); omitted fields keep the shipped recipe")
 	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv, OUT.finetune.{ckpt,log.csv} and OUT.loss.{svg,png} go beside it")
 	resume := fs.Bool("resume", false, "continue from OUT.ckpt and OUT.finetune.ckpt")
 	steps := fs.Int("steps", 0, "override the number of optimizer steps of the first stage (at least 1; omit for the recipe's or the config file's count; the fine-tuning stage keeps its own)")
@@ -241,7 +242,7 @@ func (f trainFile) check() error {
 
 // stage returns the fine-tuning stage without its training options.
 func (f fineTuneFile) stage() estimator.Stage {
-	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale}
+	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale, ForwardIS: f.ForwardIS}
 }
 
 // trainProgress returns a TrainOptions.Progress that shows a stage's steps and

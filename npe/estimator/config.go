@@ -125,6 +125,14 @@ type Config struct {
 	// posterior SD. Zero means 1, draws from the flow itself; omitted from
 	// the JSON then.
 	KLProposalScale float64 `json:"kl_proposal_scale,omitempty"`
+	// ForwardIS μ ≥ 0 adds μ times an importance-sampled forward KL,
+	// KL(p ‖ q) = E_p[−log q] + const, from the same draws: each draw's
+	// −log q weighted by its self-normalized weight p̃/r (forwardISWeights).
+	// The NLL of the true θ estimates the same quantity from one draw of p
+	// per dataset; the weighted draws add many, and charge most where q is
+	// too light, as the reverse KL charges where it is too heavy. It needs
+	// reverse_kl's draws; omitted from the JSON when zero.
+	ForwardIS float64 `json:"forward_is,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
 	// files written before it existed, mean 2–100: the synthetic
@@ -327,6 +335,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: kl_proposal_scale %g, want 1 ≤ τ ≤ %g", c.KLProposalScale, float64(maxKLProposalScale))
 	case c.ReverseKL == 0 && c.KLProposalScale != 0:
 		return fmt.Errorf("estimator: kl_proposal_scale %g without reverse_kl", c.KLProposalScale)
+	case c.ForwardIS < 0 || math.IsNaN(c.ForwardIS) || math.IsInf(c.ForwardIS, 0):
+		return fmt.Errorf("estimator: forward_is %g, want a finite weight ≥ 0", c.ForwardIS)
+	case c.ReverseKL == 0 && c.ForwardIS != 0:
+		return fmt.Errorf("estimator: forward_is %g without reverse_kl (it weights the reverse-KL draws)", c.ForwardIS)
 	case c.Tokens == "" && c.LocalBlocks != 0:
 		return fmt.Errorf("estimator: local_blocks %d without local tokens", c.LocalBlocks)
 	case c.Width < 0 || c.Hidden < 0 || c.Blocks < 0 || c.SummaryOut < 0 || c.ContextHidden < 0 ||

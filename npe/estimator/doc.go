@@ -142,7 +142,12 @@
 // targets in one pass of the flow over b + bS rows. Config.KLProposalScale
 // τ > 1 draws the u_s from the flow with its base widened to N(0, τ²I)
 // and weights each term by q/r, which keeps the estimate unbiased and puts
-// more of the draws in the flow's tails. The validation set's KL is
+// more of the draws in the flow's tails. Config.ForwardIS μ adds μ times
+// the forward KL estimated from the same draws with self-normalized weights
+// p̃/r (forwardISWeights; reweighted wake-sleep, Bornschein & Bengio 2015):
+// the quantity that the NLL of the true θ estimates from one draw of the
+// posterior, here from S, and charged most where q is too light, where the
+// reverse KL charges where it is too heavy. The validation set's KL is
 // estimated from fixed base draws (Model.evalKL), so that checkpoints are
 // compared on the loss that training minimizes.
 //

@@ -15,19 +15,21 @@ type Recipe struct {
 }
 
 // Stage is a fine-tuning stage: the weights a first stage ends with,
-// trained further under another reverse-KL objective (Config.ReverseKL,
-// KLSamples and KLProposalScale, which replace the first stage's) and
+// trained further under another objective (Config.ReverseKL, KLSamples,
+// KLProposalScale and ForwardIS, which replace the first stage's) and
 // its own schedule and data stream (Train; Train.FineTune is implied).
 type Stage struct {
 	ReverseKL       float64
 	KLSamples       int
 	KLProposalScale float64
+	ForwardIS       float64
 	Train           TrainOptions
 }
 
 // Apply returns c with the stage's objective.
 func (s Stage) Apply(c Config) Config {
 	c.ReverseKL, c.KLSamples, c.KLProposalScale = s.ReverseKL, s.KLSamples, s.KLProposalScale
+	c.ForwardIS = s.ForwardIS
 	return c
 }
 

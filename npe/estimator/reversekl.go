@@ -59,6 +59,41 @@ func reverseKLWeights(w, logq, logp, logr []float64, scale float64) {
 	}
 }
 
+// forwardISWeights adds to w the weights of μ·KL(p ‖ q) = μ·E_p[−log q]
+// + const for the S draws of one dataset from the proposal r (the flow,
+// widened or not): with self-normalized importance weights
+// w̃_s = (p̃_s/r_s) / Σ_t p̃_t/r_t,
+//
+//	∇ E_p[−log q] ≈ −Σ_s w̃_s ∇ log q(u_s),
+//
+// so draw s gets −scale·w̃_s (scale is μ over the batch size). The
+// estimate is consistent, with an O(1/S) bias, as in reweighted wake-sleep
+// (Bornschein & Bengio 2015, ICLR); p's normalizing constant cancels. A
+// draw whose log p̃ is not finite gets no weight; with none finite, w is
+// left as it is.
+func forwardISWeights(w, logp, logr []float64, scale float64) {
+	top := math.Inf(-1)
+	for s := range w {
+		if v := logp[s] - logr[s]; isFinite(v) {
+			top = math.Max(top, v)
+		}
+	}
+	if math.IsInf(top, -1) {
+		return
+	}
+	sum := 0.0
+	for s := range w {
+		if v := logp[s] - logr[s]; isFinite(v) {
+			sum += math.Exp(v - top)
+		}
+	}
+	for s := range w {
+		if v := logp[s] - logr[s]; isFinite(v) {
+			w[s] -= scale * math.Exp(v-top) / sum
+		}
+	}
+}
+
 // proposalWeight returns q(u_s)/r(u_s) of draw s, 1 without a proposal.
 func proposalWeight(logq, logr []float64, s int) float64 {
 	if logr == nil {
@@ -128,6 +163,9 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 			logr = m.klLogQ[i*S : (i+1)*S]
 		}
 		reverseKLWeights(rows, m.logq[b+i*S:b+(i+1)*S], m.klLogP[i*S:(i+1)*S], logr, m.Config.ReverseKL/float64(total))
+		if mu := m.Config.ForwardIS; mu > 0 {
+			forwardISWeights(rows, m.klLogP[i*S:(i+1)*S], m.klLogQ[i*S:(i+1)*S], mu/float64(total))
+		}
 	}
 	m.lastKLWeights = m.w[b:n]
 	// The flow's context gradient per row, summed per dataset.

@@ -43,6 +43,30 @@ func TestReverseKLWeights(t *testing.T) {
 	check("proposal = q", []float64{1, 2, 3}, []float64{-7, -7, -7}, []float64{-0.3, 0, 0.3})
 }
 
+// TestForwardISWeights checks forwardISWeights on known answers: log p̃ −
+// log r = (0, ln 2, 0) + c gives self-normalized weights (1/4, 1/2, 1/4)
+// whatever c, so with scale 0.8 the draws' weights fall by (0.2, 0.4, 0.2)
+// from what they held; a draw with log p̃ = −∞ gets nothing and leaves the
+// others' normalization (1/2, 1/2); with no finite draw w is unchanged.
+func TestForwardISWeights(t *testing.T) {
+	check := func(name string, logp, logr, want []float64) {
+		t.Helper()
+		w := []float64{1, 1, 1}
+		forwardISWeights(w, logp, logr, 0.8)
+		for s := range want {
+			if math.Abs(w[s]-want[s]) > 1e-12 {
+				t.Errorf("%s: w = %v, want %v", name, w, want)
+				return
+			}
+		}
+	}
+	check("plain", []float64{0, math.Ln2, 0}, []float64{0, 0, 0}, []float64{0.8, 0.6, 0.8})
+	check("shifted", []float64{-700, math.Ln2 - 700, -700}, []float64{3, 3, 3}, []float64{0.8, 0.6, 0.8})
+	check("infinite", []float64{0, math.Inf(-1), 0}, []float64{0, 0, 0}, []float64{0.6, 1, 0.6})
+	inf := math.Inf(-1)
+	check("none finite", []float64{inf, inf, inf}, []float64{0, 0, 0}, []float64{1, 1, 1})
+}
+
 // TestReverseKLWeightsUnbiased checks the estimate of ∇_μ KL(q ‖ p) for
 // q = N(μ, 1) and p = N(0, 1), whose value is μ (KL = μ²/2), with the
 // score ∂_μ log q(x) = x − μ: averaged over 20,000 replicates of S = 16
@@ -91,12 +115,14 @@ func TestReverseKLWeightsUnbiased(t *testing.T) {
 // computed through logProb on a batch that repeats each dataset S times (a
 // path that shares nothing with klPass's row assembly), on one entry of
 // every tensor of a tiny whitened model with correlation slots, shape probes
-// and the marginal spline (h = 1e-5, relative error < 1e-6). It also checks
-// that the draws get nonzero weights.
+// and the marginal spline, its draws taken from the widened base and
+// weighted for both the reverse KL and the importance-sampled forward KL
+// (h = 1e-5, relative error < 1e-6). It also checks that the draws get
+// nonzero weights.
 func TestReverseKLGradient(t *testing.T) {
 	cfg := corConfig(FlowWhitened)
 	cfg.ShapeProbes, cfg.MarginalSpline = true, true
-	cfg.ReverseKL, cfg.KLSamples = 0.7, 3
+	cfg.ReverseKL, cfg.KLSamples, cfg.KLProposalScale, cfg.ForwardIS = 0.7, 3, 1.3, 0.4
 	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	a, c := simSampleWith(t, 3, 2), corSample(t, 2, 2)
