@@ -118,20 +118,21 @@ type Config struct {
 	KLSamples int     `json:"kl_samples,omitempty"`
 	// KLProposalScale τ ≥ 1 draws the reverse-KL samples from the flow
 	// with its base widened to N(0, τ²I) (flow.Flow.SampleSharedScaled)
-	// and weights them by q/r, self-normalized per dataset (see
-	// reverseKLWeights): the estimate is of the same KL, but more of its
-	// draws land in the flow's tails, where a rare draw far beyond the
-	// posterior's support (a σ_b of 70 times its median) inflates a
-	// posterior SD. Zero means 1, draws from the flow itself; omitted from
-	// the JSON then.
+	// and weights them by q/r, both normalized densities, so that the
+	// estimate of the same KL stays unbiased (see reverseKLWeights), but
+	// more of its draws land in the flow's tails, where a rare draw far
+	// beyond the posterior's support (a σ_b of 70 times its median)
+	// inflates a posterior SD. Zero means 1, draws from the flow itself;
+	// omitted from the JSON then.
 	KLProposalScale float64 `json:"kl_proposal_scale,omitempty"`
 	// ForwardIS μ ≥ 0 adds μ times an importance-sampled forward KL,
 	// KL(p ‖ q) = E_p[−log q] + const, from the same draws: each draw's
 	// −log q weighted by its self-normalized weight p̃/r (forwardISWeights).
 	// The NLL of the true θ estimates the same quantity from one draw of p
 	// per dataset; the weighted draws add many, and charge most where q is
-	// too light, as the reverse KL charges where it is too heavy. It needs
-	// reverse_kl's draws; omitted from the JSON when zero.
+	// too light, as the reverse KL charges where it is too heavy. The
+	// validation loss counts it through the NLL, which estimates the same
+	// quantity. It needs reverse_kl's draws; omitted from the JSON when zero.
 	ForwardIS float64 `json:"forward_is,omitempty"`
 	// Trained is the range of group sizes the model was trained on, which
 	// CheckRange compares a dataset against. Its zero value, and weights
