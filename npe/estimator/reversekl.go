@@ -113,13 +113,27 @@ func (pr *prepared) logPosteriorU(dst, u []float64) {
 	}
 }
 
+// drawScored draws S rows per dataset of batch (contexts ctx, dimension
+// mask mask) from the flow with its base scaled by tau into x, their log
+// densities under that flow into logr, and their exact log posteriors
+// (logPosteriorU) into logp: the draws of the reverse-KL term and of its
+// validation estimate.
+func (m *Model) drawScored(rng *rand.Rand, batch []*prepared, ctx []float64, S int, tau float64, mask []bool, x, logr, logp []float64) {
+	fd := m.Config.flowDim()
+	m.flow.SampleSharedScaled(rng, x, ctx, S, mask, logr, len(batch)*S, tau)
+	nn.ParallelFor(len(batch), func(i int) {
+		batch[i].logPosteriorU(logp[i*S:(i+1)*S], x[i*S*fd:(i+1)*S*fd])
+	})
+}
+
 // klPass is the training pass of a sub-batch with the reverse-KL term: the
 // flow scores the b true targets and S draws per dataset from the current
-// flow in one LogProb over b + bS rows, and the gradient of
+// flow (its base widened by Config.KLProposalScale) in one LogProb over
+// b + bS rows, and the gradient of
 //
-//	−(1/total) Σ_i log q(u_i) + (λ/total) Σ_i KL(q_i ‖ p_i)
+//	−(1/total) Σ_i log q(u_i) + (λ/total) Σ_i KL(q_i ‖ p_i) + (μ/total) Σ_i KL(p_i ‖ q_i)
 //
-// is accumulated. It returns −Σ_i log q(θ'_i) of the true targets, as
+// is accumulated (μ = Config.ForwardIS, the last term from the same draws). It returns −Σ_i log q(θ'_i) of the true targets, as
 // subNLL does. rng draws the samples.
 func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand) (float64, error) {
 	b, fd, C, S := len(batch), m.Config.flowDim(), m.Config.Context, m.Config.KLSamples
@@ -132,12 +146,8 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	m.klX = grow(m.klX, n*fd)
 	copy(m.klX, u)
 	draws := m.klX[b*fd:]
-	m.klLogQ = grow(m.klLogQ, b*S)
-	m.flow.SampleSharedScaled(rng, draws, ctx, S, drawMask, m.klLogQ, b*S, m.Config.klProposalScale())
-	m.klLogP = grow(m.klLogP, b*S)
-	nn.ParallelFor(b, func(i int) {
-		batch[i].logPosteriorU(m.klLogP[i*S:(i+1)*S], draws[i*S*fd:(i+1)*S*fd])
-	})
+	m.klLogQ, m.klLogP = grow(m.klLogQ, b*S), grow(m.klLogP, b*S)
+	m.drawScored(rng, batch, ctx, S, m.Config.klProposalScale(), drawMask, draws, m.klLogQ, m.klLogP)
 	// One LogProb over the true targets and the draws.
 	m.klCtx = grow(m.klCtx, n*C)
 	copy(m.klCtx, ctx)
@@ -201,10 +211,7 @@ func (m *Model) evalKL(ex []example, rng *rand.Rand) float64 {
 		m.fillDimMask(preps, S)
 		m.klX = grow(m.klX, b*S*fd)
 		m.klLogQ, m.klLogP = grow(m.klLogQ, b*S), grow(m.klLogP, b*S)
-		m.flow.SampleShared(rng, m.klX, ctx, S, m.dimMask, m.klLogQ, b*S)
-		nn.ParallelFor(b, func(i int) {
-			preps[i].logPosteriorU(m.klLogP[i*S:(i+1)*S], m.klX[i*S*fd:(i+1)*S*fd])
-		})
+		m.drawScored(rng, preps, ctx, S, 1, m.dimMask, m.klX, m.klLogQ, m.klLogP)
 		for i := range b {
 			sum, k := 0.0, 0
 			for s := i * S; s < (i+1)*S; s++ {
