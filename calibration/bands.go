@@ -107,11 +107,18 @@ type gammaProblem struct {
 }
 
 func newGammaProblem(n int, z []float64, level float64) *gammaProblem {
-	if n < 1 {
-		panic("calibration: ECDF bands need N ≥ 1")
-	}
 	if !(level > 0 && level < 1) {
 		panic("calibration: band level must lie in (0, 1)")
+	}
+	return newGammaProblemUpTo(n, z, level, 1-level)
+}
+
+// newGammaProblemUpTo is newGammaProblem with the binomial tails tabulated
+// up to alpha/2, so that inside takes any γ ≤ alpha (which may be below
+// 1 − level in floating point, for a p-value far in the tail).
+func newGammaProblemUpTo(n int, z []float64, level, alpha float64) *gammaProblem {
+	if n < 1 {
+		panic("calibration: ECDF bands need N ≥ 1")
 	}
 	if len(z) < 2 || z[0] != 0 || z[len(z)-1] != 1 {
 		panic("calibration: ECDF grid must run from 0 to 1")
@@ -121,7 +128,6 @@ func newGammaProblem(n int, z []float64, level float64) *gammaProblem {
 			panic(fmt.Sprintf("calibration: ECDF grid not increasing at %d", i))
 		}
 	}
-	alpha := 1 - level
 	g := &gammaProblem{n: n, z: z, level: level, lf: logFactorials(n),
 		tails: make([]binomTails, len(z)),
 		lo:    make([]int, len(z)), hi: make([]int, len(z)),

@@ -39,7 +39,12 @@
 // The default K follows the SBC package: L+1 if N < 50, else min(L+1, N)
 // (DefaultECDFPoints). The ECDF of ranks is F̂(zᵢ) = #{r < ⌊zᵢ(L+1)⌋}/N;
 // RankECDF also gives the ECDF difference F̂(z) − z with its band and the
-// band test (pass when F̂ stays inside everywhere).
+// band test (pass when F̂ stays inside everywhere), and the test's p-value
+// P(γ_null ≤ γ_obs) from the same propagation, with γ_obs as below on the
+// band's grid. Many parameters' tests at level α fail about α of the time
+// by chance; HolmRejects reads their p-values as one family, at
+// family-wise level α under any dependence (Holm 1979, Scand. J. Statist.
+// 6(2)).
 //
 // # Log-γ (Modrák et al. 2025, Bayesian Anal. 20(2))
 //

@@ -52,8 +52,11 @@ type GroupResult struct {
 	// ECDF band test, and the χ² p-value of the rank histogram.
 	LogGamma Estimate `json:"log_gamma"`
 	BandPass bool     `json:"band_pass"`
-	ChiSqP   fit.Num  `json:"chisq_p"`
-	L        int      `json:"l"`
+	// BandP is the band test's p-value (calibration.RankECDF.PValue),
+	// which SBCFamily combines across a method's tests.
+	BandP  fit.Num `json:"band_p"`
+	ChiSqP fit.Num `json:"chisq_p"`
+	L      int     `json:"l"`
 	// ranks are kept for the plots, not written.
 	ranks []int
 	truth []float64
@@ -125,13 +128,16 @@ const ResultsSchema = 2
 
 // Results are the aggregated metrics of a run: what results.json holds.
 type Results struct {
-	Schema      int               `json:"schema"`
-	Config      Config            `json:"config"`
-	Methods     []string          `json:"methods"`
-	Missing     map[string]string `json:"missing_methods"`
-	Datasets    int               `json:"simulated_datasets"`
-	Kinds       []GroupResult     `json:"by_kind"`
-	Params      []GroupResult     `json:"by_parameter"`
+	Schema   int               `json:"schema"`
+	Config   Config            `json:"config"`
+	Methods  []string          `json:"methods"`
+	Missing  map[string]string `json:"missing_methods"`
+	Datasets int               `json:"simulated_datasets"`
+	Kinds    []GroupResult     `json:"by_kind"`
+	Params   []GroupResult     `json:"by_parameter"`
+	// SBCFamily counts each method's band tests, per parameter and
+	// pooled by kind, as one family (sbcFamilies).
+	SBCFamily   []SBCFamilyResult `json:"sbc_family"`
 	Timing      []TimingResult    `json:"timing"`
 	Convergence Estimate          `json:"nuts_convergence_rate"`
 	Failed      int               `json:"failed_fits"`
@@ -164,6 +170,7 @@ func Aggregate(cfg Config, recs []Record) *Results {
 	res.Fits, res.Failed = len(recs), p.failed
 	res.FailedRate = binomialRate(p.failed, len(recs))
 	res.Kinds, res.Params = p.groupResults(cfg.Seed, res.Methods)
+	res.SBCFamily = sbcFamilies(res.Methods, res.Params, res.Kinds)
 	res.Timing = timingResults(res.Methods, p.times, speedups(res.Methods, recs))
 	res.Agreement = agreement(cfg.Seed, res.Methods, recs)
 	res.Importance = importance(recs)
@@ -381,10 +388,11 @@ func groupResult(method, group string, u *units, rng *rand.Rand) GroupResult {
 		g.Coverage = append(g.Coverage, fit.Num(cov.Coverage[j]))
 		g.CoverageSE = append(g.CoverageSE, fit.Num(cov.SE[j]))
 	}
-	g.LogGamma, g.ChiSqP = est(math.NaN(), math.NaN()), fit.Num(math.NaN())
+	g.LogGamma, g.ChiSqP, g.BandP = est(math.NaN(), math.NaN()), fit.Num(math.NaN()), fit.Num(math.NaN())
 	if len(ranks) >= 2 && g.L > 0 {
-		bands := calibration.SimultaneousBands(len(ranks), calibration.DefaultECDFPoints(len(ranks), g.L), 0.95)
-		g.BandPass = calibration.NewRankECDF(ranks, g.L, bands).Pass
+		bands := calibration.SimultaneousBands(len(ranks), calibration.DefaultECDFPoints(len(ranks), g.L), 1-SBCFamilyLevel)
+		e := calibration.NewRankECDF(ranks, g.L, bands)
+		g.BandPass, g.BandP = e.Pass, fit.Num(e.PValue())
 		lg := calibration.NewLogGamma(ranks, g.L, gammaNull(len(ranks), g.L), 0.05)
 		// log-γ = log γ_obs − log q_α: its SE is that of log γ_obs, the
 		// larger of its bootstrap SD (the spread of a miscalibrated
