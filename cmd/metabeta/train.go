@@ -56,6 +56,7 @@ type fineTuneFile struct {
 	ReverseKL       float64 `json:"reverse_kl"`
 	KLSamples       int     `json:"kl_samples"`
 	KLProposalScale float64 `json:"kl_proposal_scale"`
+	KLTailScale     float64 `json:"kl_tail_scale"`
 	ForwardIS       float64 `json:"forward_is"`
 }
 
@@ -111,7 +112,7 @@ func defaultTrainFile() trainFile {
 	f.Train.Designs = designsTraining
 	if ft := r.FineTune; ft != nil {
 		f.FineTune = &fineTuneFile{trainOptionsFile: optionsFile(ft.Train), ReverseKL: ft.ReverseKL,
-			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, ForwardIS: ft.ForwardIS}
+			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, KLTailScale: ft.KLTailScale, ForwardIS: ft.ForwardIS}
 	}
 	return f
 }
@@ -242,7 +243,8 @@ func (f trainFile) check() error {
 
 // stage returns the fine-tuning stage without its training options.
 func (f fineTuneFile) stage() estimator.Stage {
-	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale, ForwardIS: f.ForwardIS}
+	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale,
+		KLTailScale: f.KLTailScale, ForwardIS: f.ForwardIS}
 }
 
 // trainProgress returns a TrainOptions.Progress that shows a stage's steps and

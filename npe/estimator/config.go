@@ -125,6 +125,16 @@ type Config struct {
 	// inflates a posterior SD. Zero means 1, draws from the flow itself;
 	// omitted from the JSON then.
 	KLProposalScale float64 `json:"kl_proposal_scale,omitempty"`
+	// KLTailScale τ_t ≥ τ widens, in each reverse-KL draw, one base
+	// coordinate chosen at random to τ_t instead of τ
+	// (flow.Flow.SampleSharedProposal), reweighting by q/r as for
+	// KLProposalScale. The flow's rare absurd σ_b draws come from base
+	// points with a single coordinate beyond |z| ≈ 3.2; at τ_t = 2.5 a
+	// fifth of the draws put their widened coordinate there, where widening
+	// every coordinate that far would let the weights degenerate (at τ = 1
+	// they stay below τ_t). Zero means τ (no tail mixture); omitted from
+	// the JSON then. It needs the normal base.
+	KLTailScale float64 `json:"kl_tail_scale,omitempty"`
 	// ForwardIS μ ≥ 0 adds μ times an importance-sampled forward KL,
 	// KL(p ‖ q) = E_p[−log q] + const, from the same draws: each draw's
 	// −log q weighted by its self-normalized weight p̃/r (forwardISWeights).
@@ -296,6 +306,20 @@ func (c Config) withDefaults() Config {
 // dimensions (E_r[ω²] grows as (τ²/√(2τ² − 1))^d).
 const maxKLProposalScale = 2
 
+// maxKLTailScale bounds Config.KLTailScale: a coordinate widened past it
+// lands beyond |z| = 8 in a twentieth of the draws, far past any base
+// point the flow is sampled at.
+const maxKLTailScale = 4
+
+// klTailScale returns the scale of the one widened coordinate of each
+// reverse-KL draw: klProposalScale without a tail mixture.
+func (c Config) klTailScale() float64 {
+	if c.KLTailScale == 0 {
+		return c.klProposalScale()
+	}
+	return c.KLTailScale
+}
+
 // klProposalScale returns the base scale of the reverse-KL draws.
 func (c Config) klProposalScale() float64 {
 	if c.KLProposalScale == 0 {
@@ -336,6 +360,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("estimator: kl_proposal_scale %g, want 1 ≤ τ ≤ %g", c.KLProposalScale, float64(maxKLProposalScale))
 	case c.ReverseKL == 0 && c.KLProposalScale != 0:
 		return fmt.Errorf("estimator: kl_proposal_scale %g without reverse_kl", c.KLProposalScale)
+	case c.KLTailScale != 0 && !(c.KLTailScale >= c.klProposalScale() && c.KLTailScale <= maxKLTailScale):
+		return fmt.Errorf("estimator: kl_tail_scale %g, want kl_proposal_scale (%g) ≤ τ_t ≤ %g", c.KLTailScale, c.klProposalScale(), float64(maxKLTailScale))
+	case c.ReverseKL == 0 && c.KLTailScale != 0:
+		return fmt.Errorf("estimator: kl_tail_scale %g without reverse_kl", c.KLTailScale)
+	case c.KLTailScale != 0 && c.Base != "normal":
+		return fmt.Errorf("estimator: kl_tail_scale %g with base %q, want the normal base", c.KLTailScale, c.Base)
 	case c.ForwardIS < 0 || math.IsNaN(c.ForwardIS) || math.IsInf(c.ForwardIS, 0):
 		return fmt.Errorf("estimator: forward_is %g, want a finite weight ≥ 0", c.ForwardIS)
 	case c.ReverseKL == 0 && c.ForwardIS != 0:

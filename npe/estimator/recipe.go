@@ -16,12 +16,14 @@ type Recipe struct {
 
 // Stage is a fine-tuning stage: the weights a first stage ends with,
 // trained further under another objective (Config.ReverseKL, KLSamples,
-// KLProposalScale and ForwardIS, which replace the first stage's) and
+// KLProposalScale, KLTailScale and ForwardIS, which replace the first
+// stage's) and
 // its own schedule and data stream (Train; Train.FineTune is implied).
 type Stage struct {
 	ReverseKL       float64
 	KLSamples       int
 	KLProposalScale float64
+	KLTailScale     float64
 	ForwardIS       float64
 	Train           TrainOptions
 }
@@ -29,7 +31,7 @@ type Stage struct {
 // Apply returns c with the stage's objective.
 func (s Stage) Apply(c Config) Config {
 	c.ReverseKL, c.KLSamples, c.KLProposalScale = s.ReverseKL, s.KLSamples, s.KLProposalScale
-	c.ForwardIS = s.ForwardIS
+	c.KLTailScale, c.ForwardIS = s.KLTailScale, s.ForwardIS
 	return c
 }
 

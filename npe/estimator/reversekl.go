@@ -114,13 +114,14 @@ func (pr *prepared) logPosteriorU(dst, u []float64) {
 }
 
 // drawScored draws S rows per dataset of batch (contexts ctx, dimension
-// mask mask) from the flow with its base scaled by tau into x, their log
-// densities under that flow into logr, and their exact log posteriors
+// mask mask) from the flow with its base scaled by tau, one coordinate per
+// draw by tail (flow.Flow.SampleSharedProposal), into x, their log
+// densities under that proposal into logr, and their exact log posteriors
 // (logPosteriorU) into logp: the draws of the reverse-KL term and of its
 // validation estimate.
-func (m *Model) drawScored(rng *rand.Rand, batch []*prepared, ctx []float64, S int, tau float64, mask []bool, x, logr, logp []float64) {
+func (m *Model) drawScored(rng *rand.Rand, batch []*prepared, ctx []float64, S int, tau, tail float64, mask []bool, x, logr, logp []float64) {
 	fd := m.Config.flowDim()
-	m.flow.SampleSharedScaled(rng, x, ctx, S, mask, logr, len(batch)*S, tau)
+	m.flow.SampleSharedProposal(rng, x, ctx, S, mask, logr, len(batch)*S, tau, tail)
 	nn.ParallelFor(len(batch), func(i int) {
 		batch[i].logPosteriorU(logp[i*S:(i+1)*S], x[i*S*fd:(i+1)*S*fd])
 	})
@@ -128,7 +129,7 @@ func (m *Model) drawScored(rng *rand.Rand, batch []*prepared, ctx []float64, S i
 
 // klPass is the training pass of a sub-batch with the reverse-KL term: the
 // flow scores the b true targets and S draws per dataset from the current
-// flow (its base widened by Config.KLProposalScale) in one LogProb over
+// flow (its base widened by Config.KLProposalScale and KLTailScale) in one LogProb over
 // b + bS rows, and the gradient of
 //
 //	−(1/total) Σ_i log q(u_i) + (λ/total) Σ_i KL(q_i ‖ p_i) + (μ/total) Σ_i KL(p_i ‖ q_i)
@@ -147,7 +148,8 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	copy(m.klX, u)
 	draws := m.klX[b*fd:]
 	m.klLogQ, m.klLogP = grow(m.klLogQ, b*S), grow(m.klLogP, b*S)
-	m.drawScored(rng, batch, ctx, S, m.Config.klProposalScale(), drawMask, draws, m.klLogQ, m.klLogP)
+	tau, tail := m.Config.klProposalScale(), m.Config.klTailScale()
+	m.drawScored(rng, batch, ctx, S, tau, tail, drawMask, draws, m.klLogQ, m.klLogP)
 	// One LogProb over the true targets and the draws.
 	m.klCtx = grow(m.klCtx, n*C)
 	copy(m.klCtx, ctx)
@@ -169,7 +171,7 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 	for i := 0; i < b; i++ {
 		rows := m.w[b+i*S : b+(i+1)*S]
 		var logr []float64
-		if m.Config.klProposalScale() != 1 {
+		if tau != 1 || tail != 1 {
 			logr = m.klLogQ[i*S : (i+1)*S]
 		}
 		reverseKLWeights(rows, m.logq[b+i*S:b+(i+1)*S], m.klLogP[i*S:(i+1)*S], logr, m.Config.ReverseKL/float64(total))
@@ -211,7 +213,7 @@ func (m *Model) evalKL(ex []example, rng *rand.Rand) float64 {
 		m.fillDimMask(preps, S)
 		m.klX = grow(m.klX, b*S*fd)
 		m.klLogQ, m.klLogP = grow(m.klLogQ, b*S), grow(m.klLogP, b*S)
-		m.drawScored(rng, preps, ctx, S, 1, m.dimMask, m.klX, m.klLogQ, m.klLogP)
+		m.drawScored(rng, preps, ctx, S, 1, 1, m.dimMask, m.klX, m.klLogQ, m.klLogP)
 		for i := range b {
 			sum, k := 0.0, 0
 			for s := i * S; s < (i+1)*S; s++ {

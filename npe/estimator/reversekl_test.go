@@ -115,14 +115,14 @@ func TestReverseKLWeightsUnbiased(t *testing.T) {
 // computed through logProb on a batch that repeats each dataset S times (a
 // path that shares nothing with klPass's row assembly), on one entry of
 // every tensor of a tiny whitened model with correlation slots, shape probes
-// and the marginal spline, its draws taken from the widened base and
-// weighted for both the reverse KL and the importance-sampled forward KL
-// (h = 1e-5, relative error < 1e-6). It also checks that the draws get
-// nonzero weights.
+// and the marginal spline, its draws taken from the widened base with its
+// one-coordinate tail mixture (Config.KLTailScale) and weighted for both
+// the reverse KL and the importance-sampled forward KL (h = 1e-5, relative
+// error < 1e-6). It also checks that the draws get nonzero weights.
 func TestReverseKLGradient(t *testing.T) {
 	cfg := corConfig(FlowWhitened)
 	cfg.ShapeProbes, cfg.MarginalSpline = true, true
-	cfg.ReverseKL, cfg.KLSamples, cfg.KLProposalScale, cfg.ForwardIS = 0.7, 3, 1.3, 0.4
+	cfg.ReverseKL, cfg.KLSamples, cfg.KLProposalScale, cfg.KLTailScale, cfg.ForwardIS = 0.7, 3, 1.3, 2.5, 0.4
 	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
 	a, c := simSampleWith(t, 3, 2), corSample(t, 2, 2)

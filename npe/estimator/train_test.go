@@ -229,7 +229,7 @@ func TestRecipeFineTune(t *testing.T) {
 	dir := t.TempDir()
 	first := trainOpts()
 	first.Steps, first.ValidateEvery, first.CheckpointPath = 10, 5, filepath.Join(dir, "a.ckpt")
-	stage := Stage{ReverseKL: 0.5, KLSamples: 4, KLProposalScale: 1.3, ForwardIS: 0.5, Train: TrainOptions{
+	stage := Stage{ReverseKL: 0.5, KLSamples: 4, KLProposalScale: 1.3, KLTailScale: 2, ForwardIS: 0.5, Train: TrainOptions{
 		Steps: 10, BatchSize: 16, LR: 1e-3, Seed: 6, ValidationSize: 32, ValidateEvery: 5,
 		CheckpointPath: filepath.Join(dir, "b.ckpt")}}
 	r := Recipe{Config: tinyConfig(), Train: first, FineTune: &stage}
@@ -237,9 +237,10 @@ func TestRecipeFineTune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Steps != 20 || m.Config.ReverseKL != 0.5 || m.Config.KLSamples != 4 || m.Config.KLProposalScale != 1.3 || m.Config.ForwardIS != 0.5 {
-		t.Errorf("fine-tuned: %d steps, objective λ %v, S %d, τ %v, μ %v", res.Steps,
-			m.Config.ReverseKL, m.Config.KLSamples, m.Config.KLProposalScale, m.Config.ForwardIS)
+	if res.Steps != 20 || m.Config.ReverseKL != 0.5 || m.Config.KLSamples != 4 || m.Config.KLProposalScale != 1.3 ||
+		m.Config.KLTailScale != 2 || m.Config.ForwardIS != 0.5 {
+		t.Errorf("fine-tuned: %d steps, objective λ %v, S %d, τ %v, τ_t %v, μ %v", res.Steps,
+			m.Config.ReverseKL, m.Config.KLSamples, m.Config.KLProposalScale, m.Config.KLTailScale, m.Config.ForwardIS)
 	}
 	ref := New(tinyConfig(), rand.New(rand.NewPCG(first.Seed, 0)))
 	plain, fine := first, stage.Train

@@ -264,11 +264,33 @@ func (f *Flow) SampleShared(rng *rand.Rand, x, ctx []float64, per int, mask []bo
 // target's (Hesterberg 1995, Weighted average importance sampling and
 // defensive mixture distributions, Technometrics 37(2)).
 func (f *Flow) SampleSharedScaled(rng *rand.Rand, x, ctx []float64, per int, mask []bool, logq []float64, n int, tau float64) {
+	f.SampleSharedProposal(rng, x, ctx, per, mask, logq, n, tau, tau)
+}
+
+// SampleSharedProposal is SampleSharedScaled from a mixture of widened
+// bases that reaches one coordinate's far tail at a time: every active
+// coordinate of a base draw is scaled by tau and then one of them, chosen
+// uniformly, by tail instead. Its base density, on the d active
+// coordinates of a row, is
+//
+//	r(z) = Π_j N(z_j; 0, τ²) · (1/d) Σ_i ρ(z_i),  ρ(z) = N(z; 0, τ_t²) / N(z; 0, τ²),
+//
+// the equal mixture over i of the base with coordinate i widened to τ_t,
+// and logq receives the flow's exact density under it. Since ρ ≥ τ/τ_t,
+// the importance weight of a draw against the flow itself, q/r, is at most
+// τ_t·τ^(d−1): at τ = 1 at most τ_t whatever d, where widening every
+// coordinate to τ_t lets the weights degenerate with the dimension.
+// tail = tau is SampleSharedScaled and draws no coordinate. The mixture
+// needs the Normal base; it panics on another, or on tail < tau.
+func (f *Flow) SampleSharedProposal(rng *rand.Rand, x, ctx []float64, per int, mask []bool, logq []float64, n int, tau, tail float64) {
 	if per <= 0 || n%per != 0 || len(x) != n*f.Config.Dim || len(ctx) != n/per*f.Config.Context {
 		panic("flow: input size mismatch")
 	}
-	if !(tau > 0) || math.IsInf(tau, 0) {
-		panic(fmt.Sprintf("flow: base scale %g, want finite > 0", tau))
+	if !(tau > 0) || math.IsInf(tau, 0) || !(tail >= tau) || math.IsInf(tail, 0) {
+		panic(fmt.Sprintf("flow: base scale %g and tail scale %g, want finite 0 < τ ≤ τ_t", tau, tail))
+	}
+	if _, normal := f.Base.(*Normal); tail != tau && !normal {
+		panic("flow: the tail mixture needs the normal base")
 	}
 	f.prepareMasks(mask, n)
 	L := len(f.Transforms)
@@ -291,6 +313,9 @@ func (f *Flow) SampleSharedScaled(rng *rand.Rand, x, ctx []float64, per int, mas
 			}
 		}
 	}
+	if tail != tau {
+		f.widenOneCoordinate(rng, buf[L%2], f.masks[L], n, tau, tail)
+	}
 	for i := L - 1; i >= 0; i-- {
 		f.Transforms[i].(sharedInverter).inverseShared(buf[i%2], buf[(i+1)%2], ctx, per, f.masks[i], f.logDet, n, &f.scratch)
 	}
@@ -299,6 +324,49 @@ func (f *Flow) SampleSharedScaled(rng *rand.Rand, x, ctx []float64, per int, mas
 		for r := 0; r < n; r++ {
 			logq[r] = f.baseLP[r] - f.logDet[r]
 		}
+	}
+}
+
+// widenOneCoordinate scales one active coordinate of each row of z (drawn
+// from N(0, τ²I) on the active coordinates), chosen uniformly, by
+// τ_t/τ, and sets f.baseLP to the log density of SampleSharedProposal's
+// mixture at the result.
+func (f *Flow) widenOneCoordinate(rng *rand.Rand, z []float64, mask []bool, n int, tau, tail float64) {
+	d := f.Config.Dim
+	c := (1/(tau*tau) - 1/(tail*tail)) / 2 // log ρ(z) = log(τ/τ_t) + c·z²
+	logRatio := math.Log(tau / tail)
+	for r := 0; r < n; r++ {
+		row := z[r*d : (r+1)*d]
+		k := 0
+		for i := range row {
+			if active(mask, r*d+i) {
+				k++
+			}
+		}
+		if k == 0 {
+			continue
+		}
+		pick := rng.IntN(k)
+		sumSq, top := 0.0, math.Inf(-1)
+		for i, j := range row {
+			if !active(mask, r*d+i) {
+				continue
+			}
+			if pick == 0 {
+				row[i] = j * tail / tau
+			}
+			pick--
+			sumSq += row[i] * row[i]
+			top = math.Max(top, c*row[i]*row[i])
+		}
+		mix := 0.0
+		for i, v := range row {
+			if active(mask, r*d+i) {
+				mix += math.Exp(c*v*v - top)
+			}
+		}
+		f.baseLP[r] = -float64(k)*(0.5*math.Log(2*math.Pi)+math.Log(tau)) - sumSq/(2*tau*tau) +
+			logRatio + top + math.Log(mix/float64(k))
 	}
 }
 
