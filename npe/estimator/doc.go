@@ -142,7 +142,11 @@
 // targets in one pass of the flow over b + bS rows. Config.KLProposalScale
 // τ > 1 draws the u_s from the flow with its base widened to N(0, τ²I)
 // and weights each term by q/r, which keeps the estimate unbiased and puts
-// more of the draws in the flow's tails. Config.ForwardIS μ adds μ times
+// more of the draws in the flow's tails; Config.KLTailScale τ_t widens
+// one base coordinate per draw, chosen at random, to τ_t instead (a
+// mixture whose weights q/r stay bounded in any dimension), which reaches
+// the single-coordinate base points beyond |z| ≈ 3 from which the flow's
+// rare absurd σ_b draws come. Config.ForwardIS μ adds μ times
 // the forward KL estimated from the same draws with self-normalized weights
 // p̃/r (forwardISWeights; reweighted wake-sleep, Bornschein & Bengio 2015):
 // the quantity that the NLL of the true θ estimates from one draw of the
