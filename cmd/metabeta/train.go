@@ -58,6 +58,7 @@ type fineTuneFile struct {
 	KLProposalScale float64 `json:"kl_proposal_scale"`
 	KLTailScale     float64 `json:"kl_tail_scale"`
 	ForwardIS       float64 `json:"forward_is"`
+	BaseTail        bool    `json:"base_tail"`
 }
 
 func optionsFile(o estimator.TrainOptions) trainOptionsFile {
@@ -112,7 +113,8 @@ func defaultTrainFile() trainFile {
 	f.Train.Designs = designsTraining
 	if ft := r.FineTune; ft != nil {
 		f.FineTune = &fineTuneFile{trainOptionsFile: optionsFile(ft.Train), ReverseKL: ft.ReverseKL,
-			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, KLTailScale: ft.KLTailScale, ForwardIS: ft.ForwardIS}
+			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, KLTailScale: ft.KLTailScale, ForwardIS: ft.ForwardIS,
+			BaseTail: ft.BaseTail}
 	}
 	return f
 }
@@ -244,7 +246,7 @@ func (f trainFile) check() error {
 // stage returns the fine-tuning stage without its training options.
 func (f fineTuneFile) stage() estimator.Stage {
 	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale,
-		KLTailScale: f.KLTailScale, ForwardIS: f.ForwardIS}
+		KLTailScale: f.KLTailScale, ForwardIS: f.ForwardIS, BaseTail: f.BaseTail}
 }
 
 // trainProgress returns a TrainOptions.Progress that shows a stage's steps and

@@ -106,6 +106,13 @@ type Config struct {
 	// affine couplings only mix coordinates. Omitted from the JSON when
 	// false, so that older weights files load without it.
 	MarginalSpline bool `json:"marginal_spline,omitempty"`
+	// BaseTail puts a flow.BaseTail before the flow's base: every flow
+	// slot's own linear tails beyond |z| = 2.5, their slopes a linear map
+	// of the context that starts at the identity. A base point far in one
+	// coordinate's tail then need not reach as far into σ_b, as the flow's
+	// rare absurd σ_b draws do. Omitted from the JSON when false, so that
+	// older weights files load without it.
+	BaseTail bool `json:"base_tail,omitempty"`
 	// ReverseKL is the weight λ of a reverse-KL term added to the training
 	// loss: λ·KL(q ‖ p(· | y)) for each training dataset, p its exact
 	// collapsed posterior (lmm.Collapsed), estimated from KLSamples draws
@@ -384,5 +391,6 @@ func (c Config) flowConfig() flow.Config {
 	return flow.Config{
 		Dim: c.flowDim(), Context: c.Context, Steps: c.FlowSteps, Hidden: c.FlowHidden, Depth: c.FlowDepth,
 		Coupling: c.Coupling, Base: c.Base, Activation: c.FlowActivation, PermSeed: c.Seed, Marginal: c.MarginalSpline,
+		Tail: c.BaseTail,
 	}
 }

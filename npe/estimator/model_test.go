@@ -21,10 +21,13 @@ func TestLogQMatchesLogProb(t *testing.T) {
 		t.Run(fv, func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 	}
 	// The whitened layout with correlation slots, shape probes and the
-	// marginal spline (Config.ShapeProbes, Config.MarginalSpline).
+	// marginal spline (Config.ShapeProbes, Config.MarginalSpline), and
+	// with the base tail as well (Config.BaseTail).
 	cfg := corConfig(FlowWhitened)
 	cfg.ShapeProbes, cfg.MarginalSpline = true, true
 	t.Run("whitened+cor+probes+marginal", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
+	cfg.BaseTail = true
+	t.Run("whitened+cor+probes+marginal+tail", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 }
 
 func testLogQMatchesLogProb(t *testing.T, cfg Config) {

@@ -3,6 +3,8 @@ package estimator
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/metabeta-go/metabeta/npe/nn"
 )
 
 // Recipe is an architecture with the options to train it: a first stage
@@ -25,13 +27,18 @@ type Stage struct {
 	KLProposalScale float64
 	KLTailScale     float64
 	ForwardIS       float64
-	Train           TrainOptions
+	// BaseTail adds a flow.BaseTail (Config.BaseTail) when the stage
+	// starts, at the identity: the first stage's flow unchanged, its tails
+	// then fine-tuned with the rest.
+	BaseTail bool
+	Train    TrainOptions
 }
 
 // Apply returns c with the stage's objective.
 func (s Stage) Apply(c Config) Config {
 	c.ReverseKL, c.KLSamples, c.KLProposalScale = s.ReverseKL, s.KLSamples, s.KLProposalScale
 	c.KLTailScale, c.ForwardIS = s.KLTailScale, s.ForwardIS
+	c.BaseTail = c.BaseTail || s.BaseTail
 	return c
 }
 
@@ -105,7 +112,7 @@ func (r Recipe) Fit(ctx context.Context) (*Model, *TrainResult, error) {
 	if err != nil || r.FineTune == nil {
 		return m, res, err
 	}
-	m.Config = r.FineTune.Apply(m.Config)
+	m = m.withConfig(r.FineTune.Apply(m.Config), r.FineTune.Train.Seed)
 	opts := r.FineTune.Train
 	opts.FineTune = true
 	fine, err := Train(ctx, m, opts)
@@ -118,4 +125,29 @@ func (r Recipe) Fit(ctx context.Context) (*Model, *TrainResult, error) {
 	fine.Seconds += res.Seconds
 	fine.Warnings = append(res.Warnings, fine.Warnings...)
 	return m, fine, err
+}
+
+// withConfig returns m with configuration cfg. When cfg adds parameters
+// (Config.BaseTail), it is a new model whose parameters initialize from
+// stream (seed, 0) and that takes every parameter of m by name, the
+// added ones at the identity; otherwise it is m with cfg. It panics if a
+// parameter of m is missing from cfg's model: a programmer error.
+func (m *Model) withConfig(cfg Config, seed uint64) *Model {
+	if cfg.BaseTail == m.Config.BaseTail {
+		m.Config = cfg
+		return m
+	}
+	n := New(cfg, rand.New(rand.NewPCG(seed, 0)))
+	byName := map[string]*nn.Param{}
+	for _, p := range n.Params() {
+		byName[p.Name] = p
+	}
+	for _, p := range m.Params() {
+		q, ok := byName[p.Name]
+		if !ok || len(q.Value) != len(p.Value) {
+			panic("estimator: the fine-tuning stage's model lacks parameter " + p.Name)
+		}
+		copy(q.Value, p.Value)
+	}
+	return n
 }

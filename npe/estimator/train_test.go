@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -297,4 +298,50 @@ func slicesClone(ps []*nn.Param) [][]float64 {
 		out[i] = append([]float64(nil), p.Value...)
 	}
 	return out
+}
+
+// TestStageBaseTail checks the fine-tuning stage that adds the base tail
+// (Stage.BaseTail): the new model has the tail's parameters and every
+// parameter of the old at its value, and the tail starts at the identity,
+// so that the same seed draws the same posterior (θ and log q within
+// 1e-9; the tail's identity is exact but for the rounding of c + (x − c)).
+func TestStageBaseTail(t *testing.T) {
+	m := New(corConfig(FlowWhitened), newRand(1))
+	perturbWeights(m, 0.3)
+	stage := Stage{BaseTail: true}
+	n := m.withConfig(stage.Apply(m.Config), 5)
+	if !n.Config.BaseTail || len(n.Params()) != len(m.Params())+2 {
+		t.Fatalf("base tail %v, %d parameters against %d", n.Config.BaseTail, len(n.Params()), len(m.Params()))
+	}
+	old := map[string][]float64{}
+	for _, p := range m.Params() {
+		old[p.Name] = p.Value
+	}
+	for _, p := range n.Params() {
+		if v, ok := old[p.Name]; ok && !slices.Equal(v, p.Value) {
+			t.Errorf("%s changed", p.Name)
+		}
+	}
+	d, pr := sleepstudy(t)
+	pa, err := m.Sample(d, pr, 400, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := n.Sample(d, pr, 400, newRand(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pa.Theta {
+		if math.Abs(pa.Theta[i]-pb.Theta[i]) > 1e-9*(1+math.Abs(pa.Theta[i])) {
+			t.Fatalf("θ[%d] %v, with the tail %v", i, pa.Theta[i], pb.Theta[i])
+		}
+	}
+	for i := range pa.LogQ {
+		if math.Abs(pa.LogQ[i]-pb.LogQ[i]) > 1e-9*(1+math.Abs(pa.LogQ[i])) {
+			t.Fatalf("log q[%d] %v, with the tail %v", i, pa.LogQ[i], pb.LogQ[i])
+		}
+	}
+	if same := m.withConfig(m.Config, 5); same != m {
+		t.Error("withConfig without a new transform built a new model")
+	}
 }

@@ -29,6 +29,11 @@ type Config struct {
 	// Both are omitted from the JSON when unset.
 	Marginal      bool    `json:"marginal,omitempty"`
 	MarginalBound float64 `json:"marginal_bound,omitempty"`
+	// Tail appends a BaseTail before the base: every dimension's own
+	// context-conditioned linear tails beyond ±TailBound (default 2.5).
+	// Both are omitted from the JSON when unset.
+	Tail      bool    `json:"tail,omitempty"`
+	TailBound float64 `json:"tail_bound,omitempty"`
 	// Base is "normal" or "studentt" (trainable ν, initialized at 5).
 	Base string `json:"base"`
 	// Activation of the conditioners: "gelu" (default) or "relu".
@@ -54,6 +59,9 @@ func (c *Config) defaults() {
 	}
 	if c.Marginal && c.MarginalBound == 0 {
 		c.MarginalBound = 5
+	}
+	if c.Tail && c.TailBound == 0 {
+		c.TailBound = 2.5
 	}
 	if c.Base == "" {
 		c.Base = "normal"
@@ -109,6 +117,9 @@ func New(cfg Config, rng *rand.Rand) *Flow {
 		default:
 			panic("flow: unknown coupling " + cfg.Coupling)
 		}
+	}
+	if cfg.Tail {
+		f.Transforms = append(f.Transforms, NewBaseTail("flow.tail", cfg.Dim, cfg.Context, cfg.TailBound, rng))
 	}
 	switch cfg.Base {
 	case "normal":

@@ -52,6 +52,7 @@ var testConfigs = map[string]Config{
 	"spline-normal":   {Dim: 5, Context: 3, Steps: 3, Hidden: 8, Depth: 2, Coupling: "spline", Bins: 5, Bound: 3},
 	"spline-studentt": {Dim: 4, Context: 2, Steps: 2, Hidden: 6, Depth: 1, Coupling: "spline", Bins: 4, Bound: 2.5, Base: "studentt"},
 	"affine-marginal": {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Marginal: true, Bins: 5, MarginalBound: 1.5},
+	"affine-tail":     {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Tail: true, TailBound: 0.4},
 }
 
 // testMask pads dimension 3 of row 0 and dimensions 0 and 3 of row 2.

@@ -18,7 +18,8 @@ const (
 //	θ ← θ − lr·( m̂/(√v̂ + ε) + λθ ),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)
 //
 // with β₁ = AdamBeta1, β₂ = AdamBeta2, ε = AdamEps and λ = WeightDecay
-// applied only to parameters without NoDecay. Its state, the moments
+// applied only to parameters without NoDecay, and lr multiplied by a
+// parameter's LRScale where it has one. Its state, the moments
 // (Moments) and the step count (Steps, SetSteps), can be saved and
 // restored through the weights format, so that a resumed run continues
 // bit for bit.
@@ -70,10 +71,14 @@ func (o *AdamW) Step(lr float64) {
 		if p.NoDecay {
 			wd = 0
 		}
+		rate := lr
+		if p.LRScale != 0 {
+			rate *= p.LRScale
+		}
 		for j, g := range p.Grad {
 			m[j] = b1*m[j] + (1-b1)*g
 			v[j] = b2*v[j] + (1-b2)*g*g
-			p.Value[j] -= lr * ((m[j]/c1)/(math.Sqrt(v[j]/c2)+eps) + wd*p.Value[j])
+			p.Value[j] -= rate * ((m[j]/c1)/(math.Sqrt(v[j]/c2)+eps) + wd*p.Value[j])
 		}
 	}
 }

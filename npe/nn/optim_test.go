@@ -7,16 +7,19 @@ import (
 
 // TestAdamWFirstStep checks the closed form of the first AdamW step: with
 // bias correction m̂ = g and v̂ = g², so θ₁ = θ₀ − lr·(g/(|g| + ε) + λθ₀), and
-// NoDecay parameters get no λ term.
+// NoDecay parameters get no λ term, and a parameter with LRScale s steps
+// at s·lr.
 func TestAdamWFirstStep(t *testing.T) {
 	t.Parallel()
 	p := NewParam("w", 3)
 	q := NewParam("b", 1)
 	q.NoDecay = true
+	r := NewParam("fast", 1)
+	r.LRScale, r.Value[0], r.Grad[0] = 10, 1, -0.5
 	copy(p.Value, []float64{1, -2, 0.5})
 	copy(p.Grad, []float64{0.3, -4, 0})
 	q.Value[0], q.Grad[0] = 2, 1e-3
-	o := NewAdamW([]*Param{p, q}, 0.1)
+	o := NewAdamW([]*Param{p, q, r}, 0.1)
 	const lr = 0.01
 	o.Step(lr)
 	want := []float64{
@@ -31,6 +34,12 @@ func TestAdamWFirstStep(t *testing.T) {
 	}
 	if w := 2 - lr*(1e-3/(1e-3+1e-8)); math.Abs(q.Value[0]-w) > 1e-15 {
 		t.Errorf("b = %.17g, want %.17g (no decay)", q.Value[0], w)
+	}
+	if w := 1 - 10*lr*(-0.5/(0.5+1e-8)+0.1*1); math.Abs(r.Value[0]-w) > 1e-15 {
+		t.Errorf("fast = %.17g, want %.17g (10 lr)", r.Value[0], w)
+	}
+	if s := r.Share(); s.LRScale != 10 {
+		t.Errorf("a shared parameter has LRScale %v, want 10", s.LRScale)
 	}
 }
 

@@ -14,6 +14,9 @@ type Param struct {
 	// NoDecay excludes the parameter from AdamW's weight decay (biases,
 	// normalization gains).
 	NoDecay bool
+	// LRScale multiplies AdamW's learning rate for the parameter, as an
+	// optimizer's parameter groups do; zero means 1.
+	LRScale float64
 }
 
 // NewParam returns a zero-valued parameter of the given shape.
@@ -31,7 +34,7 @@ func NewParam(name string, shape ...int) *Param {
 // Share returns a parameter with the same name, shape and Value slice but a
 // fresh zero Grad buffer.
 func (p *Param) Share() *Param {
-	return &Param{Name: p.Name, Shape: p.Shape, Value: p.Value, Grad: make([]float64, len(p.Value)), NoDecay: p.NoDecay}
+	return &Param{Name: p.Name, Shape: p.Shape, Value: p.Value, Grad: make([]float64, len(p.Value)), NoDecay: p.NoDecay, LRScale: p.LRScale}
 }
 
 // ZeroGrads sets every gradient to zero.
