@@ -15,6 +15,17 @@
 // and the identity outside (linear tails). The base is the standard Normal or a diagonal
 // Student-t with trainable degrees of freedom (metabeta's default, ν₀ = 5).
 //
+// Two optional elementwise transforms are conditioned on the context alone.
+// MarginalSpline (Config.Marginal), on the data side, is every dimension's
+// own rational-quadratic spline on [−B, B]; it reshapes the bulk of a
+// marginal (skew), but maps [−B, B] onto itself with the identity beyond,
+// so it cannot make a tail lighter than the base's at a fixed bulk scale.
+// BaseTail (Config.Tail), on the base side, is the identity on [−c, c] and
+// linear beyond, with its own slope on each side of each dimension, so
+// that a base point far in one coordinate's tail reaches only a fraction
+// of that distance into the flow: a tail lighter than Gaussian, as the
+// posterior of log σ_b pressed against zero has.
+//
 // Padded target dimensions (mask false) pass through every transform
 // unchanged with zero log-determinant, enter conditioners as zeros and are
 // left out of the base density, so log q does not depend on them.
