@@ -17,9 +17,10 @@ import (
 // correlation slots, on the same uncorrelated design, and
 // "whitened+cor/correlated" the same model on sleepstudy with correlated
 // random effects, (1 + Days | Subject), and "whitened+cor+probes"
-// TrainDefault's with shape probes (Config.ShapeProbes), and
+// TrainDefault's with shape probes (Config.ShapeProbes),
 // "whitened+cor+probes+marginal" with the marginal spline as well
-// (Config.MarginalSpline); all run in one invocation so that
+// (Config.MarginalSpline), and "whitened+cor+probes+marginal+tail" with
+// the base tail (Config.BaseTail); all run in one invocation so that
 // their ratios are measured on one machine under one load.
 func BenchmarkSampleSleepstudy(b *testing.B) {
 	for _, name := range benchVariants {
@@ -85,19 +86,21 @@ const (
 	benchCorrelated = "whitened+cor/correlated"
 	benchProbes     = "whitened+cor+probes"
 	benchMarginal   = "whitened+cor+probes+marginal"
+	benchTail       = "whitened+cor+probes+marginal+tail"
 )
 
-var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated, benchProbes, benchMarginal}
+var benchVariants = []string{FlowMarginal, FlowWhitened, benchCor, benchCorrelated, benchProbes, benchMarginal, benchTail}
 
 // benchConfig is the default architecture of a benchmark variant.
 func benchConfig(v string) Config {
 	switch v {
 	case benchCor, benchCorrelated:
 		return TrainDefault().Config
-	case benchProbes, benchMarginal:
+	case benchProbes, benchMarginal, benchTail:
 		cfg := TrainDefault().Config
 		cfg.ShapeProbes = true
-		cfg.MarginalSpline = v == benchMarginal
+		cfg.MarginalSpline = v != benchProbes
+		cfg.BaseTail = v == benchTail
 		return cfg
 	}
 	cfg := DefaultConfig()
