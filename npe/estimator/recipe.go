@@ -19,8 +19,8 @@ type Recipe struct {
 // Stage is a fine-tuning stage: the weights a first stage ends with,
 // trained further under another objective (Config.ReverseKL, KLSamples,
 // KLProposalScale, KLTailScale and ForwardIS, which replace the first
-// stage's) and
-// its own schedule and data stream (Train; Train.FineTune is implied).
+// stage's) and its own schedule and data stream (Train; Train.FineTune is
+// implied).
 type Stage struct {
 	ReverseKL       float64
 	KLSamples       int

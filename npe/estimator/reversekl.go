@@ -129,8 +129,8 @@ func (m *Model) drawScored(rng *rand.Rand, batch []*prepared, ctx []float64, S i
 
 // klPass is the training pass of a sub-batch with the reverse-KL term: the
 // flow scores the b true targets and S draws per dataset from the current
-// flow (its base widened by Config.KLProposalScale and KLTailScale) in one LogProb over
-// b + bS rows, and the gradient of
+// flow (its base widened by Config.KLProposalScale and KLTailScale) in one
+// LogProb over b + bS rows, and the gradient of
 //
 //	−(1/total) Σ_i log q(u_i) + (λ/total) Σ_i KL(q_i ‖ p_i) + (μ/total) Σ_i KL(p_i ‖ q_i)
 //
