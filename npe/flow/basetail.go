@@ -23,8 +23,7 @@ import (
 // fixed bulk scale; posteriors of log σ_b pressed against zero need it
 // lighter. W and b start at zero, the identity, so that it can be added to
 // a trained flow and fine-tuned, at 10 times the learning rate. The slopes
-// are bounded by e^(±A) (A = 2).
-// Padded dimensions are the identity.
+// are bounded by e^(±A) (A = 2). Padded dimensions are the identity.
 type BaseTail struct {
 	// Cond maps the context to the raw slopes (a₋, a₊) of every dimension.
 	Cond   *nn.Dense
@@ -161,7 +160,10 @@ func (t *BaseTail) Backward(dx, dctx, dz, dLogDet []float64) {
 				dx[i] = dz[i]
 				continue
 			}
-			_, c := t.side(t.x[i])
+			c := t.bound // Forward's side s gives the bound: −c on the left
+			if s == 0 {
+				c = -c
+			}
 			alpha, dAlpha := logSlope(t.out[2*i+s])
 			e := math.Exp(-alpha)
 			dx[i] = dz[i] * e
