@@ -59,6 +59,7 @@ type fineTuneFile struct {
 	KLTailScale     float64 `json:"kl_tail_scale"`
 	ForwardIS       float64 `json:"forward_is"`
 	BaseTail        bool    `json:"base_tail"`
+	WideSpline      bool    `json:"wide_spline"`
 }
 
 func optionsFile(o estimator.TrainOptions) trainOptionsFile {
@@ -114,7 +115,7 @@ func defaultTrainFile() trainFile {
 	if ft := r.FineTune; ft != nil {
 		f.FineTune = &fineTuneFile{trainOptionsFile: optionsFile(ft.Train), ReverseKL: ft.ReverseKL,
 			KLSamples: ft.KLSamples, KLProposalScale: ft.KLProposalScale, KLTailScale: ft.KLTailScale, ForwardIS: ft.ForwardIS,
-			BaseTail: ft.BaseTail}
+			BaseTail: ft.BaseTail, WideSpline: ft.WideSpline}
 	}
 	return f
 }
@@ -137,7 +138,7 @@ const fineTuneSuffix = ".finetune"
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
-	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale, forward_is; null for none); omitted fields keep the shipped recipe")
+	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale, kl_tail_scale, forward_is, base_tail, wide_spline; null for none); omitted fields keep the shipped recipe")
 	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv, OUT.finetune.{ckpt,log.csv} and OUT.loss.{svg,png} go beside it")
 	resume := fs.Bool("resume", false, "continue from OUT.ckpt and OUT.finetune.ckpt")
 	steps := fs.Int("steps", 0, "override the number of optimizer steps of the first stage (at least 1; omit for the recipe's or the config file's count; the fine-tuning stage keeps its own)")
@@ -246,7 +247,7 @@ func (f trainFile) check() error {
 // stage returns the fine-tuning stage without its training options.
 func (f fineTuneFile) stage() estimator.Stage {
 	return estimator.Stage{ReverseKL: f.ReverseKL, KLSamples: f.KLSamples, KLProposalScale: f.KLProposalScale,
-		KLTailScale: f.KLTailScale, ForwardIS: f.ForwardIS, BaseTail: f.BaseTail}
+		KLTailScale: f.KLTailScale, ForwardIS: f.ForwardIS, BaseTail: f.BaseTail, WideSpline: f.WideSpline}
 }
 
 // trainProgress returns a TrainOptions.Progress that shows a stage's steps and

@@ -22,12 +22,15 @@ func TestLogQMatchesLogProb(t *testing.T) {
 	}
 	// The whitened layout with correlation slots, shape probes and the
 	// marginal spline (Config.ShapeProbes, Config.MarginalSpline), and
-	// with the base tail as well (Config.BaseTail).
+	// with the base tail and the wide spline as well (Config.BaseTail,
+	// Config.WideSpline).
 	cfg := corConfig(FlowWhitened)
 	cfg.ShapeProbes, cfg.MarginalSpline = true, true
 	t.Run("whitened+cor+probes+marginal", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 	cfg.BaseTail = true
 	t.Run("whitened+cor+probes+marginal+tail", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
+	cfg.WideSpline = true
+	t.Run("whitened+cor+probes+marginal+tail+wide", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 }
 
 func testLogQMatchesLogProb(t *testing.T, cfg Config) {

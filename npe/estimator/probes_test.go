@@ -98,9 +98,10 @@ func TestShapeProbesMatchDensity(t *testing.T) {
 }
 
 // TestNewInputsSaveLoad checks, for Config.ShapeProbes,
-// Config.MarginalSpline and Config.BaseTail, that a model with the option saves and loads with
-// the same draws and records it in its header, and that a model without it
-// writes no such field (older files stay byte-identical).
+// Config.MarginalSpline, Config.BaseTail and Config.WideSpline, that a
+// model with the option saves and loads with the same draws and records it
+// in its header, and that a model without it writes no such field (older
+// files stay byte-identical).
 func TestNewInputsSaveLoad(t *testing.T) {
 	for _, c := range []struct {
 		field string
@@ -110,6 +111,7 @@ func TestNewInputsSaveLoad(t *testing.T) {
 		{"shape_probes", func(c *Config) { c.ShapeProbes = true }, func(c Config) bool { return c.ShapeProbes }},
 		{"marginal_spline", func(c *Config) { c.MarginalSpline = true }, func(c Config) bool { return c.MarginalSpline }},
 		{"base_tail", func(c *Config) { c.BaseTail = true }, func(c Config) bool { return c.BaseTail }},
+		{"wide_spline", func(c *Config) { c.WideSpline = true }, func(c Config) bool { return c.WideSpline }},
 	} {
 		cfg := corConfig(FlowWhitened)
 		c.set(&cfg)

@@ -31,7 +31,10 @@ type Stage struct {
 	// starts, at the identity: the first stage's flow unchanged, its tails
 	// then fine-tuned with the rest.
 	BaseTail bool
-	Train    TrainOptions
+	// WideSpline adds the wide marginal spline (Config.WideSpline) when
+	// the stage starts, at the identity, as BaseTail adds the base tail.
+	WideSpline bool
+	Train      TrainOptions
 }
 
 // Apply returns c with the stage's objective.
@@ -39,6 +42,7 @@ func (s Stage) Apply(c Config) Config {
 	c.ReverseKL, c.KLSamples, c.KLProposalScale = s.ReverseKL, s.KLSamples, s.KLProposalScale
 	c.KLTailScale, c.ForwardIS = s.KLTailScale, s.ForwardIS
 	c.BaseTail = c.BaseTail || s.BaseTail
+	c.WideSpline = c.WideSpline || s.WideSpline
 	return c
 }
 
@@ -137,12 +141,13 @@ func (r Recipe) Fit(ctx context.Context) (*Model, *TrainResult, error) {
 }
 
 // withConfig returns m with configuration cfg. When cfg adds parameters
-// (Config.BaseTail), it is a new model whose parameters initialize from
-// stream (seed, 0) and that takes every parameter of m by name, the
-// added ones at the identity; otherwise it is m with cfg. It panics if a
+// (Config.BaseTail, Config.WideSpline), it is a new model whose
+// parameters initialize from stream (seed, 0) and that takes every
+// parameter of m by name, the added ones at the identity; otherwise it is
+// m with cfg. It panics if a
 // parameter of m is missing from cfg's model: a programmer error.
 func (m *Model) withConfig(cfg Config, seed uint64) *Model {
-	if cfg.BaseTail == m.Config.BaseTail {
+	if cfg.BaseTail == m.Config.BaseTail && cfg.WideSpline == m.Config.WideSpline {
 		m.Config = cfg
 		return m
 	}

@@ -300,18 +300,35 @@ func slicesClone(ps []*nn.Param) [][]float64 {
 	return out
 }
 
-// TestStageBaseTail checks the fine-tuning stage that adds the base tail
-// (Stage.BaseTail): the new model has the tail's parameters and every
-// parameter of the old at its value, and the tail starts at the identity,
-// so that the same seed draws the same posterior (θ and log q within
-// 1e-9; the tail's identity is exact but for the rounding of c + (x − c)).
-func TestStageBaseTail(t *testing.T) {
-	m := New(corConfig(FlowWhitened), newRand(1))
+// TestStageAddsTransform checks the fine-tuning stages that add a
+// transform to a trained flow (Stage.BaseTail, Stage.WideSpline): the new
+// model has the transform's parameters and every parameter of the old at
+// its value, and the transform starts at the identity, so that the same
+// seed draws the same posterior (θ and log q within 1e-9; the identity is
+// exact but for rounding: c + (x − c) in the tail, the spline's bin
+// arithmetic in the wide spline).
+func TestStageAddsTransform(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		stage Stage
+		added int // parameters added
+		has   func(Config) bool
+	}{
+		{"base tail", Stage{BaseTail: true}, 2, func(c Config) bool { return c.BaseTail }},
+		{"wide spline", Stage{WideSpline: true}, 4, func(c Config) bool { return c.WideSpline }},
+	} {
+		t.Run(c.name, func(t *testing.T) { testStageAddsTransform(t, c.stage, c.added, c.has) })
+	}
+}
+
+func testStageAddsTransform(t *testing.T, stage Stage, added int, has func(Config) bool) {
+	cfg := corConfig(FlowWhitened)
+	cfg.MarginalSpline = true
+	m := New(cfg, newRand(1))
 	perturbWeights(m, 0.3)
-	stage := Stage{BaseTail: true}
 	n := m.withConfig(stage.Apply(m.Config), 5)
-	if !n.Config.BaseTail || len(n.Params()) != len(m.Params())+2 {
-		t.Fatalf("base tail %v, %d parameters against %d", n.Config.BaseTail, len(n.Params()), len(m.Params()))
+	if !has(n.Config) || len(n.Params()) != len(m.Params())+added {
+		t.Fatalf("option %v, %d parameters against %d", has(n.Config), len(n.Params()), len(m.Params()))
 	}
 	old := map[string][]float64{}
 	for _, p := range m.Params() {
@@ -333,12 +350,12 @@ func TestStageBaseTail(t *testing.T) {
 	}
 	for i := range pa.Theta {
 		if math.Abs(pa.Theta[i]-pb.Theta[i]) > 1e-9*(1+math.Abs(pa.Theta[i])) {
-			t.Fatalf("θ[%d] %v, with the tail %v", i, pa.Theta[i], pb.Theta[i])
+			t.Fatalf("θ[%d] %v, with the transform %v", i, pa.Theta[i], pb.Theta[i])
 		}
 	}
 	for i := range pa.LogQ {
 		if math.Abs(pa.LogQ[i]-pb.LogQ[i]) > 1e-9*(1+math.Abs(pa.LogQ[i])) {
-			t.Fatalf("log q[%d] %v, with the tail %v", i, pa.LogQ[i], pb.LogQ[i])
+			t.Fatalf("log q[%d] %v, with the transform %v", i, pa.LogQ[i], pb.LogQ[i])
 		}
 	}
 	if same := m.withConfig(m.Config, 5); same != m {

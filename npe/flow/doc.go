@@ -15,11 +15,16 @@
 // and the identity outside (linear tails). The base is the standard Normal or a diagonal
 // Student-t with trainable degrees of freedom (metabeta's default, ν₀ = 5).
 //
-// Two optional elementwise transforms are conditioned on the context alone.
+// Optional elementwise transforms are conditioned on the context alone.
 // MarginalSpline (Config.Marginal), on the data side, is every dimension's
 // own rational-quadratic spline on [−B, B]; it reshapes the bulk of a
 // marginal (skew), but maps [−B, B] onto itself with the identity beyond,
-// so it cannot make a tail lighter than the base's at a fixed bulk scale.
+// so it cannot make a tail lighter than the base's at a fixed bulk scale,
+// nor stretch a one-sided tail beyond B. A second, wide one (Config.Wide,
+// [−16, 16] by default), applied before it and started exactly at the
+// identity, can: it maps the first spline's range onto a range up to 16
+// wide on either side, as the long left tail of log σ_b needs when σ_b's
+// posterior has density at zero.
 // BaseTail (Config.Tail), on the base side, is the identity on [−c, c] and
 // linear beyond, with its own slope on each side of each dimension, so
 // that a base point far in one coordinate's tail reaches only a fraction

@@ -29,6 +29,16 @@ type Config struct {
 	// Both are omitted from the JSON when unset.
 	Marginal      bool    `json:"marginal,omitempty"`
 	MarginalBound float64 `json:"marginal_bound,omitempty"`
+	// Wide prepends, before the marginal spline, a second MarginalSpline
+	// with WideBins bins (default 16) on [−WideBound, WideBound] (default
+	// 16), which starts exactly at the identity: it can stretch a
+	// coordinate's tail far beyond MarginalBound, as the left tail of log
+	// σ_b does when σ_b's posterior has density at zero, and it can be
+	// added to a trained flow without changing it. All three are omitted
+	// from the JSON when unset.
+	Wide      bool    `json:"wide,omitempty"`
+	WideBins  int     `json:"wide_bins,omitempty"`
+	WideBound float64 `json:"wide_bound,omitempty"`
 	// Tail appends a BaseTail before the base: every dimension's own
 	// context-conditioned linear tails beyond ±TailBound (default 2.5).
 	// Both are omitted from the JSON when unset.
@@ -59,6 +69,12 @@ func (c *Config) defaults() {
 	}
 	if c.Marginal && c.MarginalBound == 0 {
 		c.MarginalBound = 5
+	}
+	if c.Wide && c.WideBins == 0 {
+		c.WideBins = 16
+	}
+	if c.Wide && c.WideBound == 0 {
+		c.WideBound = 16
 	}
 	if c.Tail && c.TailBound == 0 {
 		c.TailBound = 2.5
@@ -103,6 +119,11 @@ func New(cfg Config, rng *rand.Rand) *Flow {
 		panic(fmt.Sprintf("flow: invalid config %+v", cfg))
 	}
 	f := &Flow{Config: cfg}
+	if cfg.Wide {
+		w := NewMarginalSpline("flow.wide", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.WideBins, cfg.WideBound, rng)
+		w.startAtIdentity()
+		f.Transforms = append(f.Transforms, w)
+	}
 	if cfg.Marginal {
 		f.Transforms = append(f.Transforms, NewMarginalSpline("flow.marginal", cfg.Dim, cfg.Context, cfg.Hidden, cfg.Depth, cfg.Activation, cfg.Bins, cfg.MarginalBound, rng))
 	}

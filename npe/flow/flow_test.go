@@ -53,6 +53,7 @@ var testConfigs = map[string]Config{
 	"spline-studentt": {Dim: 4, Context: 2, Steps: 2, Hidden: 6, Depth: 1, Coupling: "spline", Bins: 4, Bound: 2.5, Base: "studentt"},
 	"affine-marginal": {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Marginal: true, Bins: 5, MarginalBound: 1.5},
 	"affine-tail":     {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Tail: true, TailBound: 0.4},
+	"affine-wide":     {Dim: 5, Context: 3, Steps: 2, Hidden: 8, Depth: 2, Marginal: true, Bins: 5, MarginalBound: 1.5, Wide: true, WideBins: 4, WideBound: 3},
 }
 
 // testMask pads dimension 3 of row 0 and dimensions 0 and 3 of row 2.
@@ -529,28 +530,35 @@ func TestSplineTails(t *testing.T) {
 	}
 }
 
-// TestMarginalSplineStartsAtIdentity checks that a new MarginalSpline with
-// its last layer's weights at zero (its initialization up to the U(±1e-3)
-// weights) is the identity with zero log-determinant, to rounding: its
-// biases give equal bins and unit knot derivatives.
+// TestMarginalSplineStartsAtIdentity checks that a MarginalSpline with its
+// last layer's weights at zero (startAtIdentity; the initialization is that
+// up to U(±1e-3) weights) is the identity with zero log-determinant, to
+// rounding: its biases give equal bins and unit knot derivatives. A flow's
+// wide spline (Config.Wide) starts so.
 func TestMarginalSplineStartsAtIdentity(t *testing.T) {
 	const n, D, C = 5, 4, 3
 	rng := rand.New(rand.NewPCG(12, 1))
 	m := NewMarginalSpline("m", D, C, 8, 1, "relu", 6, 2, rng)
-	clear(m.Cond.Layers[len(m.Cond.Layers)-1].(*nn.Dense).W.Value)
-	x := randSlice(rng, n*D)
-	ctx := randSlice(rng, n*C)
-	z := make([]float64, n*D)
-	logDet := make([]float64, n)
-	m.Forward(z, x, ctx, nil, logDet, n)
-	for i := range x {
-		if math.Abs(z[i]-x[i]) > 1e-12 {
-			t.Errorf("z[%d] = %.15g, x = %.15g", i, z[i], x[i])
+	m.startAtIdentity()
+	wide := New(Config{Dim: D, Context: C, Steps: 1, Hidden: 8, Depth: 1, Marginal: true, Wide: true}, rng).Transforms[0].(*MarginalSpline)
+	for _, s := range []*MarginalSpline{m, wide} {
+		x := randSlice(rng, n*D)
+		for i := range x {
+			x[i] *= 6 // beyond m's bound as well
 		}
-	}
-	for r, v := range logDet {
-		if math.Abs(v) > 1e-12 {
-			t.Errorf("row %d: log det %g", r, v)
+		ctx := randSlice(rng, n*C)
+		z := make([]float64, n*D)
+		logDet := make([]float64, n)
+		s.Forward(z, x, ctx, nil, logDet, n)
+		for i := range x {
+			if math.Abs(z[i]-x[i]) > 1e-12 {
+				t.Errorf("%s: z[%d] = %.15g, x = %.15g", s.Params()[0].Name, i, z[i], x[i])
+			}
+		}
+		for r, v := range logDet {
+			if math.Abs(v) > 1e-12 {
+				t.Errorf("%s: row %d: log det %g", s.Params()[0].Name, r, v)
+			}
 		}
 	}
 }

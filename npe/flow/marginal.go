@@ -64,6 +64,13 @@ func NewMarginalSpline(name string, dim, ctxDim, hidden, depth int, act string, 
 	return &MarginalSpline{Cond: cond, dim: dim, ctxDim: ctxDim, bins: bins, bound: bound, knots: newSplineKnots(bins)}
 }
 
+// startAtIdentity zeroes the conditioner's last weights, so that the
+// spline is exactly the identity whatever the context (the biases already
+// make it so) while the gradients of those weights are not zero.
+func (m *MarginalSpline) startAtIdentity() {
+	clear(m.Cond.Layers[len(m.Cond.Layers)-1].(*nn.Dense).W.Value)
+}
+
 // Params returns the conditioner's parameters.
 func (m *MarginalSpline) Params() []*nn.Param { return m.Cond.Params() }
 
