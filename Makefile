@@ -4,9 +4,10 @@
 GO      ?= go
 BIN     := bin/metabeta
 OUT     ?= validate-out
+BASE    ?= ed760e8
 PKGS    := ./...
 
-.PHONY: all build test test-short validate validate-quick gate gate-seeds train-default bench bench-stan bench-scale fmt lint vet fuzz clean
+.PHONY: all build test test-short validate validate-quick gate gate-seeds train-default bench bench-stan bench-npe bench-scale fmt lint vet fuzz clean
 
 all: build
 
@@ -55,6 +56,11 @@ bench:
 ## (installs R and rstan with apt when missing; BENCH_ONLY="sleepstudy_cor" runs one model).
 bench-stan:
 	bash bench/stan/run.sh
+
+## bench-npe: npe inference (sleepstudy, and 64 simulated datasets batched) beside the issue-time model,
+## the code and architecture of commit $(BASE) checked out from git history, in one run (ROUNDS, BENCHTIME).
+bench-npe:
+	BASE=$(BASE) bash bench/npe/run.sh
 
 ## bench-scale: a simulated 100 000-row, 1000-group design (d=4, q=2): NUTS (collapsed, 4 chains, 1000/1000),
 ## then npe-is and laplace-is, beyond the trained sizes, with k̂ deciding; compare their tables with NUTS's.
