@@ -79,6 +79,16 @@ func TestCatalogueFit(t *testing.T) {
 			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
 			code: 1, want: []string{"finetune", "forward_is -1, want a finite weight ≥ 0"}},
 
+		{name: "train --config: widen_priors 2", files: map[string]string{"c.json": `{"finetune": {"steps": 10, "reverse_kl": 1, "kl_samples": 4, "widen_priors": 2}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"--config", "finetune", "widen_priors 2, want a fraction in [0, 1]"}},
+		{name: "train --config: widen_priors without reverse_kl", files: map[string]string{"c.json": `{"model": {"reverse_kl": 0, "kl_samples": 0}, "train": {"widen_priors": 0.5}, "finetune": null}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"--config", "train", "widen_priors 0.5 without reverse_kl"}},
+		{name: "train --config: widen_factor 0.5", files: map[string]string{"c.json": `{"finetune": {"steps": 10, "reverse_kl": 1, "kl_samples": 4, "widen_priors": 0.5, "widen_factor": 0.5}}`},
+			args: []string{"train", "--config", "$DIR/c.json", "--out", "$DIR/x.mbw"},
+			code: 1, want: []string{"--config", "finetune", "widen_factor 0.5, want 1 ≤ factor ≤ 10000"}},
+
 		// An exactly collinear design is an error everywhere, naming the relation.
 		{name: "collinear design: describe", files: data(collinear),
 			args: []string{"describe", "--data", "$DIR/d.csv", "--formula", fD2}, code: 1, want: singular},

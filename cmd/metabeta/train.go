@@ -47,6 +47,8 @@ type trainOptionsFile struct {
 	ValidateEvery   int     `json:"validate_every"`
 	CheckpointEvery int     `json:"checkpoint_every"`
 	Patience        int     `json:"patience"`
+	WidenPriors     float64 `json:"widen_priors,omitempty"`
+	WidenFactor     float64 `json:"widen_factor,omitempty"`
 }
 
 // fineTuneFile is the fine-tuning stage (estimator.Stage): its options and
@@ -65,7 +67,8 @@ type fineTuneFile struct {
 func optionsFile(o estimator.TrainOptions) trainOptionsFile {
 	return trainOptionsFile{Steps: o.Steps, BatchSize: o.BatchSize, LR: o.LR, Seed: o.Seed,
 		ValidationSize: o.ValidationSize, ValidateEvery: o.ValidateEvery,
-		CheckpointEvery: o.CheckpointEvery, Patience: o.Patience}
+		CheckpointEvery: o.CheckpointEvery, Patience: o.Patience,
+		WidenPriors: o.WidenPriors, WidenFactor: o.WidenFactor}
 }
 
 // options returns the stage's estimator.TrainOptions, checkpointed to
@@ -74,7 +77,7 @@ func (o trainOptionsFile) options(checkpoint string, resume bool, log io.Writer,
 	return estimator.TrainOptions{Steps: o.Steps, BatchSize: o.BatchSize, LR: o.LR, Seed: o.Seed,
 		ValidationSize: o.ValidationSize, ValidateEvery: o.ValidateEvery,
 		CheckpointPath: checkpoint, CheckpointEvery: o.CheckpointEvery, Resume: resume,
-		Patience: o.Patience, Log: log, Simulator: s}
+		Patience: o.Patience, Log: log, Simulator: s, WidenPriors: o.WidenPriors, WidenFactor: o.WidenFactor}
 }
 
 // Simulator mixes of trainFile's designs.
@@ -138,7 +141,7 @@ const fineTuneSuffix = ".finetune"
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
-	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale, kl_tail_scale, forward_is, base_tail, wide_spline; null for none); omitted fields keep the shipped recipe")
+	configPath := fs.String("config", "", "JSON file with \"model\" (architecture), \"train\" (steps, batch_size, lr, seed, validation_size, validate_every, checkpoint_every, patience, widen_priors, widen_factor, designs) and \"finetune\" (the same options but designs, with reverse_kl, kl_samples, kl_proposal_scale, kl_tail_scale, forward_is, base_tail, wide_spline; null for none); omitted fields keep the shipped recipe")
 	out := fs.String("out", "", "model file to write; OUT.ckpt, OUT.log.csv, OUT.finetune.{ckpt,log.csv} and OUT.loss.{svg,png} go beside it")
 	resume := fs.Bool("resume", false, "continue from OUT.ckpt and OUT.finetune.ckpt")
 	steps := fs.Int("steps", 0, "override the number of optimizer steps of the first stage (at least 1; omit for the recipe's or the config file's count; the fine-tuning stage keeps its own)")
@@ -236,8 +239,15 @@ func (f trainFile) check() error {
 	if err := f.Model.Check(); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
+	if err := f.Train.options("", false, nil, nil).Check(f.Model); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	if ft := f.FineTune; ft != nil {
-		if err := ft.stage().Apply(f.Model).Check(); err != nil {
+		c := ft.stage().Apply(f.Model)
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("finetune: %w", err)
+		}
+		if err := ft.options("", false, nil, nil).Check(c); err != nil {
 			return fmt.Errorf("finetune: %w", err)
 		}
 	}

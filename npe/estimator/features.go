@@ -83,6 +83,10 @@ type prepared struct {
 	// post is the exact collapsed posterior in standardized units, whose
 	// log density the shape probes evaluate.
 	post *lmm.Collapsed
+	// widened marks a training dataset whose stated σ_b priors are wider
+	// than the ones its truth was drawn from (TrainOptions.WidenPriors):
+	// its truth is no draw from its prior, so it has no NLL term.
+	widened bool
 }
 
 // slotOf returns the padded flow slot of index i of θ = [β (P), log σ_b

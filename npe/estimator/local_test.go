@@ -18,7 +18,7 @@ func localConfig(tokens string) Config {
 // localBatch returns four prepared simulated datasets and their targets.
 func localBatch(t *testing.T) ([]*prepared, []float64) {
 	t.Helper()
-	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 3, 0, 4)
+	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 3, 0, 4, widening{})
 	return batchOf(ex, FlowDim)
 }
 

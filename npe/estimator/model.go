@@ -180,9 +180,11 @@ const tokenBudget = 2048
 
 // nll returns the mean negative log density −(1/B) Σ log q(θ'_r) of the
 // standardized targets of a batch (u in flow slots, plus the log-Jacobian
-// Σ log jac_i of the map u → θ'), and, when train is true, accumulates its gradient. The
-// batch is processed in sub-batches of similar set sizes (see tokenBudget);
-// the order depends only on the batch, so the result is deterministic.
+// Σ log jac_i of the map u → θ'), over its B datasets that are not widened
+// (prepared.widened), and, when train is true, accumulates the gradient of
+// the training loss. The batch is processed in sub-batches of similar set
+// sizes (see tokenBudget); the order depends only on the batch, so the
+// result is deterministic.
 func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error) {
 	b, fd := len(batch), m.Config.flowDim()
 	total := 0.0
@@ -198,7 +200,13 @@ func (m *Model) nll(batch []*prepared, u []float64, train bool) (float64, error)
 		}
 		total += v
 	}
-	return total / float64(b), nil
+	kept := 0
+	for _, pr := range batch {
+		if !pr.widened {
+			kept++
+		}
+	}
+	return total / float64(max(kept, 1)), nil
 }
 
 // bySetSize returns the indices of batch sorted by number of groups (ties
@@ -249,20 +257,34 @@ func (m *Model) subNLL(batch []*prepared, u []float64, total int, train bool) (f
 	}
 	if train {
 		m.w = grow(m.w, b)
-		for i := range m.w[:b] {
-			m.w[i] = -1 / float64(total)
-		}
+		truthWeights(m.w[:b], batch, total)
 		m.backward(m.w[:b], b)
 	}
 	return sum, nil
 }
 
+// truthWeights writes the weights of the true targets' log q in the
+// training loss, −1/total each, or 0 for a widened dataset
+// (prepared.widened), whose truth is no draw from its stated prior.
+func truthWeights(w []float64, batch []*prepared, total int) {
+	for i, pr := range batch {
+		w[i] = -1 / float64(total)
+		if pr.widened {
+			w[i] = 0
+		}
+	}
+}
+
 // targetNLL returns −Σ_i log q(θ'_i) of a batch's true targets from their
 // flow densities logq[i] (log q_u, less the log-Jacobian Σ log jac of the
-// map u → θ'), or an error when one is not finite.
+// map u → θ'), or an error when one is not finite. Widened datasets
+// (prepared.widened) are left out of the sum.
 func targetNLL(batch []*prepared, logq []float64) (float64, error) {
 	sum := 0.0
 	for i, pr := range batch {
+		if pr.widened {
+			continue
+		}
 		lq := logq[i]
 		for _, s := range pr.jac {
 			lq -= log(s)

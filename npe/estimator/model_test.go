@@ -246,7 +246,7 @@ func equalPosteriors(t *testing.T, a, b *Posterior) {
 // backward pass over a prepared batch does not allocate.
 func TestTrainingPassAllocs(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
-	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 1, 0, 16)
+	ex, _ := simulateExamples(newDefaultSimulator(t), layout{}, 1, 0, 16, widening{})
 	preps, u := batchOf(ex, FlowDim)
 	allocs := testing.AllocsPerRun(5, func() {
 		if _, err := m.nll(preps, u, true); err != nil {

@@ -165,9 +165,7 @@ func (m *Model) klPass(batch []*prepared, u []float64, total int, rng *rand.Rand
 		return 0, err
 	}
 	m.w = grow(m.w, n)
-	for i := range m.w[:b] {
-		m.w[i] = -1 / float64(total)
-	}
+	truthWeights(m.w[:b], batch, total)
 	for i := 0; i < b; i++ {
 		rows := m.w[b+i*S : b+(i+1)*S]
 		var logr []float64

@@ -1,6 +1,7 @@
 package estimator
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -120,6 +121,14 @@ func TestReverseKLWeightsUnbiased(t *testing.T) {
 // the reverse KL and the importance-sampled forward KL (h = 1e-5, relative
 // error < 1e-6). It also checks that the draws get nonzero weights.
 func TestReverseKLGradient(t *testing.T) {
+	for _, widened := range []bool{false, true} {
+		t.Run(fmt.Sprintf("widened=%v", widened), func(t *testing.T) { testReverseKLGradient(t, widened) })
+	}
+}
+
+// testReverseKLGradient is TestReverseKLGradient, with the first dataset
+// widened (TrainOptions.WidenPriors: no NLL term for its truth) or not.
+func testReverseKLGradient(t *testing.T, widened bool) {
 	cfg := corConfig(FlowWhitened)
 	cfg.ShapeProbes, cfg.MarginalSpline = true, true
 	cfg.ReverseKL, cfg.KLSamples, cfg.KLProposalScale, cfg.KLTailScale, cfg.ForwardIS = 0.7, 3, 1.3, 2.5, 0.4
@@ -148,6 +157,7 @@ func TestReverseKLGradient(t *testing.T) {
 		pr.target(theta, row)
 		preps, u = append(preps, pr), append(u, row...)
 	}
+	preps[0].widened = widened
 	b, S := len(preps), cfg.KLSamples
 	params := m.Params()
 	m.klRNG = newRand(5)
@@ -176,8 +186,10 @@ func TestReverseKLGradient(t *testing.T) {
 	objective := func() float64 {
 		m.logProb(lqT, preps, u)
 		j := 0.0
-		for _, v := range lqT {
-			j -= v / float64(b)
+		for i, v := range lqT {
+			if !preps[i].widened {
+				j -= v / float64(b)
+			}
 		}
 		m.logProb(lqX, rep, x)
 		for r, v := range lqX {

@@ -53,6 +53,16 @@ type TrainOptions struct {
 	// step,datasets_seen,train_nll,val_nll,lr,seconds,val_kl (val_kl
 	// empty without the reverse-KL term).
 	Log io.Writer
+	// WidenPriors is the fraction of training datasets (not validation
+	// ones) whose stated σ_b priors are wider than those their truth was
+	// drawn from: each HalfNormal scale τ_b,k times its own factor,
+	// log-uniform on [1, WidenFactor] (default 100). Their data then sit
+	// where σ_b ≪ τ_b, as real data under wide default priors often do and
+	// the prior predictive rarely does (P(σ_b < τ_b/100) ≈ 0.8%). Their
+	// truth is no draw from their prior, so they have no NLL term and train
+	// through the reverse-KL and forward-IS terms alone, which need the
+	// exact posterior and no truth: WidenPriors needs Config.ReverseKL > 0.
+	WidenPriors, WidenFactor float64
 	// Progress, when set, is called after every step with the step count
 	// so far, the total, that step's training NLL and the latest validation
 	// NLL (NaN before the first validation). It runs on Train's goroutine.
@@ -67,6 +77,11 @@ const validationSeedOffset = 0x9E3779B97F4A7C15
 // draws: every validation draws the same base points, so that the
 // estimates of successive validations differ by the model alone.
 const valKLSeedOffset = 0xBB67AE8584CAA73B
+
+// widenSeedOffset separates the stream that chooses and widens
+// TrainOptions.WidenPriors's datasets (stream (Seed + widenSeedOffset,
+// dataset index)) from the simulator's.
+const widenSeedOffset = 0x3C6EF372FE94F82B
 
 // klSeedOffset separates the stream of the reverse-KL draws
 // (Config.ReverseKL; stream (Seed + klSeedOffset, step)) from the
@@ -126,9 +141,33 @@ type example struct {
 	u    [CorFlowDim]float64 // the first flow-dimension entries
 }
 
+// widening is TrainOptions.WidenPriors: the fraction of datasets whose σ_b
+// priors are widened, and the largest factor.
+type widening struct{ fraction, factor float64 }
+
+// apply widens prior's σ_b scales when dataset index of stream seed is
+// drawn for it, and reports whether it was; prior's slices are not
+// modified.
+func (w widening) apply(prior *lmm.Prior, seed uint64, index int) bool {
+	if w.fraction <= 0 {
+		return false
+	}
+	rng := rand.New(rand.NewPCG(seed+widenSeedOffset, uint64(index)))
+	if rng.Float64() >= w.fraction {
+		return false
+	}
+	scales := make([]float64, len(prior.SDScale))
+	for k, v := range prior.SDScale {
+		scales[k] = v * math.Exp(rng.Float64()*math.Log(w.factor))
+	}
+	prior.SDScale = scales
+	return true
+}
+
 // simulateExamples draws datasets index0 … index0+n−1 of stream seed in
-// parallel and prepares them, dropping those that fail.
-func simulateExamples(s *sim.Simulator, lay layout, seed uint64, index0, n int) ([]example, int) {
+// parallel and prepares them, dropping those that fail; wide widens the
+// priors of some (TrainOptions.WidenPriors).
+func simulateExamples(s *sim.Simulator, lay layout, seed uint64, index0, n int, wide widening) ([]example, int) {
 	out := make([]example, n)
 	ok := make([]bool, n)
 	nn.ParallelFor(n, func(i int) {
@@ -136,10 +175,12 @@ func simulateExamples(s *sim.Simulator, lay layout, seed uint64, index0, n int) 
 		if err != nil {
 			return
 		}
+		widened := wide.apply(&smp.Prior, seed, index0+i)
 		prep, err := prepare(smp.Design, smp.Prior, lay)
 		if err != nil || prep.untrained() != nil {
 			return
 		}
+		prep.widened = widened
 		theta := make([]float64, smp.Design.Dim())
 		lmm.NewStats(smp.Design).Theta(theta, smp.Truth)
 		for _, v := range theta {
@@ -263,9 +304,8 @@ type trainer struct {
 // the log header.
 func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 	opts = opts.withDefaults()
-	if opts.Steps < 0 || opts.BatchSize < 0 || opts.ValidationSize < 0 || opts.ValidateEvery < 0 ||
-		opts.CheckpointEvery < 0 || opts.Patience < 0 || !(opts.LR > 0) {
-		return nil, fmt.Errorf("estimator: invalid training options %+v", opts)
+	if err := opts.Check(model.Config); err != nil {
+		return nil, fmt.Errorf("estimator: %w", err)
 	}
 	t := &trainer{model: model, opts: opts, start: time.Now(), simulator: opts.Simulator, lastVal: math.NaN()}
 	if t.simulator == nil {
@@ -292,7 +332,7 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 			t.res.DatasetsSeen, t.res.Skipped = t.state.seen, t.state.skipped
 		}
 	}
-	val, skipped := simulateExamples(t.simulator, cfg.layout(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, skipped := simulateExamples(t.simulator, cfg.layout(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize, widening{})
 	if len(val) == 0 {
 		return nil, errors.New("estimator: no usable validation dataset")
 	}
@@ -313,7 +353,8 @@ func newTrainer(model *Model, opts TrainOptions) (*trainer, error) {
 // step. It returns the batch's training NLL and the learning rate used.
 func (t *trainer) step() (loss, lr float64, err error) {
 	st, opts := t.state, t.opts
-	ex, skip := simulateExamples(t.simulator, t.model.Config.layout(), opts.Seed, st.step*opts.BatchSize, opts.BatchSize)
+	ex, skip := simulateExamples(t.simulator, t.model.Config.layout(), opts.Seed, st.step*opts.BatchSize, opts.BatchSize,
+		widening{opts.WidenPriors, opts.WidenFactor})
 	t.res.Skipped += skip
 	if len(ex) == 0 {
 		return 0, 0, fmt.Errorf("estimator: step %d: no usable dataset in the batch", st.step)
@@ -423,6 +464,26 @@ func (m *Model) dimMaskOf(batch []*prepared) []bool {
 	return m.dimMask
 }
 
+// Check reports options that cannot train a model of configuration c,
+// after the defaults are applied.
+func (o TrainOptions) Check(c Config) error {
+	o = o.withDefaults()
+	if o.Steps < 0 || o.BatchSize < 0 || o.ValidationSize < 0 || o.ValidateEvery < 0 ||
+		o.CheckpointEvery < 0 || o.Patience < 0 || !(o.LR > 0) {
+		return fmt.Errorf("invalid training options %+v", o)
+	}
+	if !(o.WidenPriors >= 0 && o.WidenPriors <= 1) {
+		return fmt.Errorf("widen_priors %g, want a fraction in [0, 1]", o.WidenPriors)
+	}
+	if o.WidenPriors > 0 && !(o.WidenFactor >= 1 && o.WidenFactor <= 1e4) {
+		return fmt.Errorf("widen_factor %g, want 1 ≤ factor ≤ 10000", o.WidenFactor)
+	}
+	if o.WidenPriors > 0 && !(c.ReverseKL > 0) {
+		return fmt.Errorf("widen_priors %g without reverse_kl: widened datasets train through the reverse-KL term alone", o.WidenPriors)
+	}
+	return nil
+}
+
 func (o TrainOptions) withDefaults() TrainOptions {
 	if o.Steps == 0 {
 		o.Steps = 1000
@@ -441,6 +502,9 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = 1
+	}
+	if o.WidenPriors > 0 && o.WidenFactor == 0 {
+		o.WidenFactor = 100
 	}
 	return o
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/metabeta-go/metabeta/lmm"
 	"github.com/metabeta-go/metabeta/npe/nn"
 	"github.com/metabeta-go/metabeta/npe/weights"
 )
@@ -32,7 +33,7 @@ func TestTrainReducesValidationNLL(t *testing.T) {
 	m := New(corConfig(FlowWhitened), newRand(1))
 	opts := trainOpts()
 	s := newDefaultSimulator(t)
-	val, _ := simulateExamples(s, m.Config.layout(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize)
+	val, _ := simulateExamples(s, m.Config.layout(), opts.Seed+validationSeedOffset, 0, opts.ValidationSize, widening{})
 	corr := 0
 	for _, ex := range val {
 		if ex.prep.ncor > 0 {
@@ -113,7 +114,7 @@ func TestTrainSelectsOnTrainingLoss(t *testing.T) {
 			t.Errorf("log line %q without val_kl", line)
 		}
 	}
-	val, _ := simulateExamples(newDefaultSimulator(t), cfg.layout(), 5, 0, 20)
+	val, _ := simulateExamples(newDefaultSimulator(t), cfg.layout(), 5, 0, 20, widening{})
 	a, b := m.evalKL(val, newRand(7)), m.evalKL(val, newRand(7))
 	if a != b || !isFinite(a) {
 		t.Errorf("evalKL %v then %v on the same draws", a, b)
@@ -173,9 +174,22 @@ func TestTrainResume(t *testing.T) {
 // TestTrainRejectsInvalidOptions checks that bad options are an error.
 func TestTrainRejectsInvalidOptions(t *testing.T) {
 	m := New(tinyConfig(), newRand(1))
-	for _, o := range []TrainOptions{{Steps: -1}, {BatchSize: -2}, {LR: -1}, {Patience: -1}} {
+	for _, o := range []TrainOptions{{Steps: -1}, {BatchSize: -2}, {LR: -1}, {Patience: -1},
+		{WidenPriors: -0.1}, {WidenPriors: 1.5}, {WidenPriors: math.NaN()},
+		// Without the reverse-KL term, which tinyConfig lacks.
+		{WidenPriors: 0.5},
+	} {
 		if _, err := Train(context.Background(), m, o); err == nil {
 			t.Errorf("options %+v accepted", o)
+		}
+	}
+	kl := tinyConfig()
+	kl.ReverseKL, kl.KLSamples = 1, 2
+	mk := New(kl, newRand(1))
+	for _, o := range []TrainOptions{{WidenPriors: 0.5, WidenFactor: 0.5}, {WidenPriors: 0.5, WidenFactor: 1e5}} {
+		_, err := Train(context.Background(), mk, o)
+		if err == nil || !strings.Contains(err.Error(), "widen_factor") {
+			t.Errorf("options %+v: error %v, want one about widen_factor", o, err)
 		}
 	}
 }
@@ -360,5 +374,59 @@ func testStageAddsTransform(t *testing.T, stage Stage, added int, has func(Confi
 	}
 	if same := m.withConfig(m.Config, 5); same != m {
 		t.Error("withConfig without a new transform built a new model")
+	}
+}
+
+// TestWideningApply checks TrainOptions.WidenPriors's draw: the same
+// dataset index is widened the same way every time; a fraction f of
+// indices is widened, each σ_b scale by its own factor whose log over log F
+// is uniform on [0, 1] (means within 4 MCSE of f and 1/2, its range in
+// [1, F]); the sampler's prior slices are left alone; fraction 0 widens
+// nothing.
+func TestWideningApply(t *testing.T) {
+	const n, frac, factor = 4000, 0.3, 100.0
+	w := widening{frac, factor}
+	base := []float64{0.5, 2}
+	widened, logs := 0, []float64{}
+	for i := range n {
+		pr := lmm.Prior{SDScale: base}
+		if !w.apply(&pr, 7, i) {
+			if &pr.SDScale[0] != &base[0] {
+				t.Fatalf("index %d not widened but its scales were replaced", i)
+			}
+			continue
+		}
+		widened++
+		again := lmm.Prior{SDScale: base}
+		w.apply(&again, 7, i)
+		for k, v := range pr.SDScale {
+			if again.SDScale[k] != v {
+				t.Fatalf("index %d: widened to %v then %v", i, pr.SDScale, again.SDScale)
+			}
+			f := v / base[k]
+			if f < 1 || f > factor {
+				t.Fatalf("index %d: factor %g outside [1, %g]", i, f, factor)
+			}
+			logs = append(logs, math.Log(f)/math.Log(factor))
+		}
+	}
+	if base[0] != 0.5 || base[1] != 2 {
+		t.Fatalf("the sampler's scales changed: %v", base)
+	}
+	p := float64(widened) / n
+	if se := math.Sqrt(frac * (1 - frac) / n); math.Abs(p-frac) > 4*se {
+		t.Errorf("widened fraction %.4f, want %.2f ± 4·%.4f", p, frac, se)
+	}
+	mean := 0.0
+	for _, v := range logs {
+		mean += v
+	}
+	mean /= float64(len(logs))
+	if se := math.Sqrt(1.0 / 12 / float64(len(logs))); math.Abs(mean-0.5) > 4*se {
+		t.Errorf("mean log factor / log F %.4f, want 0.5 ± 4·%.4f", mean, se)
+	}
+	pr := lmm.Prior{SDScale: base}
+	if (widening{}).apply(&pr, 7, 0) {
+		t.Error("fraction 0 widened a dataset")
 	}
 }
