@@ -62,6 +62,10 @@ type TrainOptions struct {
 	// truth is no draw from their prior, so they have no NLL term and train
 	// through the reverse-KL and forward-IS terms alone, which need the
 	// exact posterior and no truth: WidenPriors needs Config.ReverseKL > 0.
+	// At 0.5 in the fine-tuning stage it passed 198, 193 and 222 of 240
+	// posterior-predictive replicates of the real designs against 181, 196
+	// and 213 without it, from three first stages (README); TrainDefault
+	// uses 0.5 in its fine-tuning stage.
 	WidenPriors, WidenFactor float64
 	// Progress, when set, is called after every step with the step count
 	// so far, the total, that step's training NLL and the latest validation
