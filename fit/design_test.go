@@ -125,7 +125,7 @@ func TestImportanceWarnsKHatOnce(t *testing.T) {
 	for r := range post.LogQ {
 		post.LogQ[r] += 5 * rng.NormFloat64()
 	}
-	imp, err := estimator.ImportanceSample(d, pr, post, rng)
+	imp, err := estimator.ImportanceSample(d, pr, post, post.N, rng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,4 +32,11 @@
 // Fit falls back to NUTS and says why. Beyond the trained sizes and priors
 // npe falls back too, while npe-is runs and lets k̂ decide (RangeFallback,
 // KFallback).
+//
+// npe-is and laplace-is smooth the importance weights of their proposal
+// draws by PSIS and judge them by the Pareto k̂ against the sample-size
+// dependent threshold min(1 − 1/log10 S, 0.7) (Vehtari et al. 2024). When
+// k̂ of the requested S draws exceeds it, they draw ISRetryFactor·S
+// proposals once more and keep S resampled from those; k̂ of the larger
+// sample decides the fallback, and a warning gives both.
 package fit

@@ -3,6 +3,7 @@ package fit
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,5 +70,48 @@ func TestMethodsAccepted(t *testing.T) {
 	}
 	if _, err := Fit(context.Background(), d, pr, Options{Method: "lapalce"}); err == nil || !strings.Contains(err.Error(), "laplace-is") {
 		t.Errorf("unknown method: error %v", err)
+	}
+}
+
+// TestImportanceRetry checks the redraw of an importance-sampled method
+// whose k̂ exceeds its threshold (ISRetryFactor): laplace-is on sleepstudy
+// with 100 draws, whose threshold min(1 − 1/log10 100, 0.7) = 0.5 (Vehtari
+// et al. 2024, §3.2.3) k̂ of 100 weights sometimes exceeds. Over seeds 1–12
+// some fits keep their 100 proposal draws and some redraw: those report
+// 1,000 proposal draws, the threshold of 1,000, 1 − 1/log10 1000 = 2/3, a
+// warning that gives both k̂, and still 100 resampled draws.
+func TestImportanceRetry(t *testing.T) {
+	d, pr := loadSleepstudy(t)
+	const n = 100
+	want := d.Dim() + d.M()*d.Q()
+	var kept, redrawn int
+	for seed := uint64(1); seed <= 12; seed++ {
+		res, err := Fit(context.Background(), d, pr, Options{Method: MethodLaplaceIS, NPE: NPEOptions{Draws: n, Seed: seed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dg := res.Diagnostics
+		if len(res.Draws.Chains[0]) != n*want {
+			t.Errorf("seed %d: %d values in the draws, want %d draws of %d", seed, len(res.Draws.Chains[0]), n, want)
+		}
+		retried := slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "from 100 proposal draws: drew 1000") })
+		switch dg.ProposalDraws {
+		case n:
+			kept++
+			if retried || math.Abs(float64(*dg.KThreshold)-(1-1/math.Log10(n))) > 1e-12 || *dg.ParetoK > *dg.KThreshold {
+				t.Errorf("seed %d: kept 100 draws with k̂ %v, threshold %v, warnings %q", seed, *dg.ParetoK, *dg.KThreshold, res.Warnings)
+			}
+		case ISRetryFactor * n:
+			redrawn++
+			if !retried || math.Abs(float64(*dg.KThreshold)-2.0/3) > 1e-12 {
+				t.Errorf("seed %d: redrawn, threshold %v, warnings %q", seed, *dg.KThreshold, res.Warnings)
+			}
+		default:
+			t.Errorf("seed %d: %d proposal draws, want %d or %d", seed, dg.ProposalDraws, n, ISRetryFactor*n)
+		}
+	}
+	t.Logf("%d fits kept their 100 proposal draws, %d redrew", kept, redrawn)
+	if kept == 0 || redrawn == 0 {
+		t.Errorf("%d fits kept their draws and %d redrew: want some of each", kept, redrawn)
 	}
 }

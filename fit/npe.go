@@ -59,15 +59,12 @@ func npeWith(ctx context.Context, m *estimator.Model, d *lmm.Design, prior lmm.P
 	if opt.Importance {
 		tau = estimator.ProposalScale
 	}
-	post, err := m.SampleProposal(d, prior, opt.Draws, rng, *rc, tau)
-	if err != nil {
-		return nil, fmt.Errorf("npe: %w", err)
-	}
+	draw := func(n int) (*estimator.Posterior, error) { return m.SampleProposal(d, prior, n, rng, *rc, tau) }
 	method := MethodNPE
 	if opt.Importance {
 		method = MethodNPEIS
 	}
-	return proposalResult(ctx, d, prior, post, method, opt.Importance, rng, start)
+	return proposalResult(ctx, d, prior, draw, method, opt, rng, start)
 }
 
 // postDraws lays an NPE posterior out as one chain of draws: the global

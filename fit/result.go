@@ -57,6 +57,10 @@ type Diagnostics struct {
 	ParetoK       *Num      `json:"pareto_k,omitempty"`
 	KThreshold    *Num      `json:"pareto_k_threshold,omitempty"`
 	ISEfficiency  *Num      `json:"is_efficiency,omitempty"`
+	// ProposalDraws is the number of proposal draws whose weights gave
+	// ParetoK and ISEfficiency (ESS over ProposalDraws): the requested
+	// draws, or ISRetryFactor times as many after a k̂ above its threshold.
+	ProposalDraws int `json:"proposal_draws,omitempty"`
 }
 
 // Timing holds wall-clock seconds.

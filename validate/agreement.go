@@ -47,6 +47,10 @@ type ISResult struct {
 	MedianK          fit.Num  `json:"median_pareto_k"`
 	ShareAbove       Estimate `json:"share_k_above_0.7"`
 	MedianEfficiency fit.Num  `json:"median_is_efficiency"`
+	// Redrawn counts the datasets whose first k̂ exceeded its threshold,
+	// so that k̂ and the efficiency come from fit.ISRetryFactor times the
+	// proposal draws.
+	Redrawn int `json:"redrawn"`
 }
 
 // agreement pairs every method's simulated records with NUTS's on the same
@@ -180,6 +184,7 @@ func median(x []float64) float64 {
 // them, per method and suite "simulated".
 func importance(recs []Record) []ISResult {
 	byMethod := map[string][][2]float64{}
+	redrawn := map[string]int{}
 	var methods []string
 	for _, r := range recs {
 		if r.Suite != SuiteSimulated || r.ParetoK == nil || r.Error != "" {
@@ -193,6 +198,9 @@ func importance(recs []Record) []ISResult {
 			eff = float64(*r.ISEfficiency)
 		}
 		byMethod[r.Method] = append(byMethod[r.Method], [2]float64{float64(*r.ParetoK), eff})
+		if r.ProposalDraws > r.Draws {
+			redrawn[r.Method]++
+		}
 	}
 	var out []ISResult
 	for _, m := range methods {
@@ -206,7 +214,7 @@ func importance(recs []Record) []ISResult {
 			above[i] = -k // shareBelow(−k, −0.7) is the share of k > 0.7
 		}
 		out = append(out, ISResult{Method: m, N: len(ks), MedianK: fit.Num(median(ks)),
-			ShareAbove: shareBelow(above, -0.7), MedianEfficiency: fit.Num(median(effs))})
+			ShareAbove: shareBelow(above, -0.7), MedianEfficiency: fit.Num(median(effs)), Redrawn: redrawn[m]})
 	}
 	return out
 }

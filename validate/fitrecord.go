@@ -19,7 +19,7 @@ func newRecord(res *fit.Result, d *lmm.Design, prior lmm.Prior, truth []float64,
 	rec := Record{
 		Method: res.Method, Seconds: res.Timing.Wall, NObs: res.NObs, NGroups: res.NGroups,
 		Divergences: res.Diagnostics.Divergences, Warnings: res.Warnings,
-		ParetoK: res.Diagnostics.ParetoK, ISEfficiency: res.Diagnostics.ISEfficiency,
+		ParetoK: res.Diagnostics.ParetoK, ISEfficiency: res.Diagnostics.ISEfficiency, ProposalDraws: res.Diagnostics.ProposalDraws,
 	}
 	maxRhat, minESS := worstConvergence(res.Parameters)
 	rec.MaxRhat, rec.MinESS = fit.Num(maxRhat), fit.Num(minESS)

@@ -134,6 +134,7 @@ var settingFlag = map[string]string{
 	"shard":                "--shard",
 	"model":                "--model",
 	"npe_draws":            "--quick",
+	"real_seeds":           "--real-seeds",
 	"sbc_only":             "--quick",
 	"misspec":              "--quick",
 	"misspec_datasets":     "--quick",

@@ -336,18 +336,35 @@ type RealRow struct {
 	Fallback string   `json:"fallback,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Seeds counts the compared fits of this dataset and method, the
+	// first and those of Record.Seeds; SeedsPassed those that pass, and
+	// SeedsFellBack those that fit.Fit would have replaced by NUTS (a
+	// failed fit counts as both failing and falling back).
+	Seeds         int `json:"seeds,omitempty"`
+	SeedsPassed   int `json:"seeds_passed,omitempty"`
+	SeedsFellBack int `json:"seeds_fell_back,omitempty"`
 }
 
 // RealMethodSummary pools one method's compared rows of the real suite:
 // the number of datasets N, how many pass and how many would fall back to
-// NUTS (counts: binary outcomes, not gated), the mean over datasets of the
-// per-dataset maxima with its standard error over datasets (the continuous
-// statistics a gate compares), and the median k̂ and IS efficiency.
+// NUTS (counts: binary outcomes, not gated), the same over every fit seed
+// (Config.RealSeeds), the mean over datasets of the per-dataset maxima with
+// its standard error over datasets (the continuous statistics a gate
+// compares), and the median k̂ and IS efficiency.
 type RealMethodSummary struct {
-	Method             string   `json:"method"`
-	N                  int      `json:"n"`
-	Passed             int      `json:"passed"`
-	Fallbacks          int      `json:"fallbacks"`
+	Method    string `json:"method"`
+	N         int    `json:"n"`
+	Passed    int    `json:"passed"`
+	Fallbacks int    `json:"fallbacks"`
+	// SeedFits counts the compared fits over every seed, SeedsPassed and
+	// SeedsFellBack those that pass and fall back; PassedEverySeed and
+	// KeptEverySeed count the datasets that pass, and keep their own
+	// result, at every seed.
+	SeedFits           int      `json:"seed_fits"`
+	SeedsPassed        int      `json:"seeds_passed"`
+	SeedsFellBack      int      `json:"seeds_fell_back"`
+	PassedEverySeed    int      `json:"passed_every_seed"`
+	KeptEverySeed      int      `json:"kept_every_seed"`
 	MeanMaxAbsDMean    Estimate `json:"mean_max_abs_dmean_over_ref_sd"`
 	MeanMaxAbsLogSD    Estimate `json:"mean_max_abs_log_sd_ratio"`
 	MedianParetoK      fit.Num  `json:"median_pareto_k"`
@@ -407,6 +424,10 @@ func realSuite(cfg Config, methods []string, recs []Record) (RealSuiteResult, []
 				warnings = append(warnings, fmt.Sprintf("real dataset %s (%s): %v", r.Name, r.Method, err))
 			} else {
 				row.RefComparison = c
+				row.countSeed(c.Pass, r.Fallback != "")
+				for _, s := range r.Seeds {
+					row.countSeed(s.Error == "" && seedPasses(s, ref), s.Error != "" || s.Fallback != "")
+				}
 			}
 		}
 		res.Rows = append(res.Rows, row)
@@ -430,6 +451,28 @@ func realSuite(cfg Config, methods []string, recs []Record) (RealSuiteResult, []
 	return res, warnings
 }
 
+// countSeed counts one compared fit of the row's dataset and method.
+func (r *RealRow) countSeed(pass, fellBack bool) {
+	r.Seeds++
+	if pass {
+		r.SeedsPassed++
+	}
+	if fellBack {
+		r.SeedsFellBack++
+	}
+}
+
+// seedPasses reports whether a seed fit passes against the reference; a
+// fit that lacks a reference parameter does not.
+func seedPasses(s SeedFit, ref *Reference) bool {
+	names, means, sds := make([]string, len(s.Params)), make([]float64, len(s.Params)), make([]float64, len(s.Params))
+	for i, p := range s.Params {
+		names[i], means[i], sds[i] = p.Name, p.Mean, p.SD
+	}
+	c, err := compareToReference(names, means, sds, ref.Params)
+	return err == nil && c.Pass
+}
+
 // summarizeReal pools the compared rows of one method.
 func summarizeReal(method string, rows []RealRow) RealMethodSummary {
 	s := RealMethodSummary{Method: method}
@@ -444,6 +487,15 @@ func summarizeReal(method string, rows []RealRow) RealMethodSummary {
 		}
 		if r.Fallback != "" {
 			s.Fallbacks++
+		}
+		s.SeedFits += r.Seeds
+		s.SeedsPassed += r.SeedsPassed
+		s.SeedsFellBack += r.SeedsFellBack
+		if r.SeedsPassed == r.Seeds {
+			s.PassedEverySeed++
+		}
+		if r.SeedsFellBack == 0 {
+			s.KeptEverySeed++
 		}
 		dm = append(dm, float64(r.MaxAbsDMean))
 		ls = append(ls, float64(r.MaxAbsLogSD))

@@ -68,7 +68,12 @@ func TestRealSuiteTable5Rows(t *testing.T) {
 	recs := []Record{
 		{Suite: SuiteReal, Dataset: 0, Name: "a", Method: fit.MethodNUTS, Params: []ParamRecord{par("b_Intercept", 0.05, 1), par("sigma", 1, 0.1)}},
 		{Suite: SuiteReal, Dataset: 0, Name: "a", Method: fit.MethodNPEIS, ParetoK: &k, ISEfficiency: &eff, Fallback: "Pareto k̂ = 0.80 above 0.70",
-			Params: []ParamRecord{par("b_Intercept", 0.3, 1.5), par("sigma", 1, 0.1), par("r_g[1,Intercept]", 9, 9)}},
+			Params: []ParamRecord{par("b_Intercept", 0.3, 1.5), par("sigma", 1, 0.1), par("r_g[1,Intercept]", 9, 9)},
+			Seeds: []SeedFit{
+				{Seed: 2, Params: []RefParam{{"b_Intercept", 0.1, 1.1}, {"sigma", 1.01, 0.1}}},           // 0.1 SD, +10%: pass
+				{Seed: 3, Params: []RefParam{{"b_Intercept", 0, 1}, {"sigma", 1, 0.12}}, Fallback: "k̂"}, // +20%: fail
+				{Seed: 4, Error: "no draw has a finite weight"},                                          // fails, falls back
+			}},
 		{Suite: SuiteReal, Dataset: 1, Name: "b", Method: fit.MethodNUTS, Params: []ParamRecord{par("b_Intercept", 2, 0.5), par("sigma", 1, 0.2)}},
 		{Suite: SuiteReal, Dataset: 1, Name: "b", Method: fit.MethodNPEIS, Params: []ParamRecord{par("b_Intercept", 2.05, 0.5), par("sigma", 1, 0.2)}},
 		{Suite: SuiteSimulated, Dataset: 0, Method: fit.MethodNUTS, Params: []ParamRecord{par("b_Intercept", 9, 1)}},
@@ -108,6 +113,14 @@ func TestRealSuiteTable5Rows(t *testing.T) {
 	}
 	if s := got.ByMethod[0]; s.N != 1 || s.Passed != 1 {
 		t.Errorf("nuts summary %+v: want 1 compared dataset (a), passed", s)
+	}
+	// Seeds: a/npe-is 1 of 4 fits pass (seed 2), 3 fall back (the first,
+	// seed 3, and the failed seed 4); b/npe-is 1 of 1, none.
+	if r := got.Rows[1]; r.Seeds != 4 || r.SeedsPassed != 1 || r.SeedsFellBack != 3 {
+		t.Errorf("a/npe-is seeds %d, passed %d, fell back %d: want 4, 1, 3", r.Seeds, r.SeedsPassed, r.SeedsFellBack)
+	}
+	if s.SeedFits != 5 || s.SeedsPassed != 2 || s.SeedsFellBack != 3 || s.PassedEverySeed != 1 || s.KeptEverySeed != 1 {
+		t.Errorf("npe-is over seeds %+v: want 5 fits, 2 pass, 3 fall back, 1 dataset passing and 1 kept at every seed", s)
 	}
 }
 

@@ -95,14 +95,47 @@ type Record struct {
 	NObs        int        `json:"n_obs"`
 	NGroups     int        `json:"n_groups"`
 	PPC         *PPCRecord `json:"ppc,omitempty"`
-	// ParetoK and ISEfficiency are npe-is's importance-sampling diagnostics.
-	ParetoK      *fit.Num `json:"pareto_k,omitempty"`
-	ISEfficiency *fit.Num `json:"is_efficiency,omitempty"`
+	// ParetoK and ISEfficiency are npe-is's importance-sampling
+	// diagnostics, from ProposalDraws proposal draws (more than Draws
+	// after a redraw, fit.ISRetryFactor).
+	ParetoK       *fit.Num `json:"pareto_k,omitempty"`
+	ISEfficiency  *fit.Num `json:"is_efficiency,omitempty"`
+	ProposalDraws int      `json:"proposal_draws,omitempty"`
 	// Fallback says why fit.Fit would have replaced this result by NUTS
 	// (outside the trained range, k̂ above its threshold); "" when not.
 	Fallback string   `json:"fallback,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Seeds are further fits of a real dataset by the same proposal
+	// method with other seeds (Config.RealSeeds).
+	Seeds []SeedFit `json:"seeds,omitempty"`
+}
+
+// SeedFit is one further fit of a real dataset (Record.Seeds): the
+// posterior mean and SD of each global parameter, k̂ of an
+// importance-sampled method, and why fit.Fit would have fallen back, or
+// the error of a fit that failed.
+type SeedFit struct {
+	Seed     uint64     `json:"seed"`
+	Params   []RefParam `json:"params,omitempty"`
+	ParetoK  *fit.Num   `json:"pareto_k,omitempty"`
+	Fallback string     `json:"fallback,omitempty"`
+	Error    string     `json:"error,omitempty"`
+}
+
+// check reports the first impossible value of a seed fit: neither
+// parameters nor an error, or a mean that is not finite or an SD that is
+// not finite and ≥ 0.
+func (s SeedFit) check() error {
+	if s.Error == "" && len(s.Params) == 0 {
+		return errors.New("no params and no error")
+	}
+	for _, p := range s.Params {
+		if math.IsNaN(p.Mean) || math.IsInf(p.Mean, 0) || !(p.SD >= 0) || math.IsInf(p.SD, 0) {
+			return fmt.Errorf("%s: mean %v, sd %v: want finite, sd ≥ 0", lmm.QuoteShort(p.Name), p.Mean, p.SD)
+		}
+	}
+	return nil
 }
 
 // key identifies a record within a run.
@@ -254,6 +287,13 @@ func (r Record) check() error {
 		return fmt.Errorf("is_efficiency %v: want null or in [0, 1]", float64(*r.ISEfficiency))
 	case r.Error == "" && len(r.Params) == 0:
 		return errors.New("no params and no error")
+	case len(r.Seeds) > 0 && (r.Suite != SuiteReal || r.Method == fit.MethodNUTS):
+		return fmt.Errorf("%d seed fits: want them only for a proposal method on a real dataset", len(r.Seeds))
+	}
+	for i, s := range r.Seeds {
+		if err := s.check(); err != nil {
+			return fmt.Errorf("seeds[%d]: %w", i, err)
+		}
 	}
 	if r.PPC != nil {
 		if err := r.PPC.check(); err != nil {

@@ -83,6 +83,23 @@ func TestReadRecordsRejectsImpossibleValues(t *testing.T) {
 			t.Errorf("error %v", err)
 		}
 	})
+	t.Run("seed fits of a real npe fit", func(t *testing.T) {
+		good := strings.Replace(realLine, `"method":"nuts"`, `"method":"npe"`, 1)
+		good = strings.Replace(good, `"n_groups":18}`, `"n_groups":18,"seeds":[{"seed":7,"params":[{"name":"sigma","mean":25,"sd":1.5}]},{"seed":8,"error":"failed"}]}`, 1)
+		if _, err := readRecords(strings.NewReader(good+"\n"), "r"); err != nil {
+			t.Fatalf("well-formed seed fits refused: %v", err)
+		}
+		for _, c := range []struct{ old, new, want string }{
+			{`"method":"npe"`, `"method":"nuts"`, "2 seed fits: want them only for a proposal method on a real dataset"},
+			{`{"seed":8,"error":"failed"}`, `{"seed":8}`, "seeds[1]: no params and no error"},
+			{`"sd":1.5`, `"sd":-1.5`, `seeds[0]: "sigma": mean 25, sd -1.5`},
+		} {
+			bad := strings.Replace(good, c.old, c.new, 1)
+			if _, err := readRecords(strings.NewReader(bad+"\n"), "r"); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s → %s: error %v, want %q", c.old, c.new, err, c.want)
+			}
+		}
+	})
 	t.Run("L differs between records", func(t *testing.T) {
 		other := strings.ReplaceAll(goodLine, `"l":9`, `"l":19`)
 		_, err := readRecords(strings.NewReader(goodLine+"\n"+other+"\n"), "r")

@@ -20,7 +20,8 @@ import (
 
 // smallConfig is a run small enough for unit tests: 6 simulated datasets
 // of at most 2 fixed and 1 random effect in 4–6 groups of 3–6 rows, short
-// chains, and one real dataset (sleepstudy), so both suites are exercised.
+// chains, and one real dataset (sleepstudy) with 3 fit seeds, so both
+// suites are exercised.
 func smallConfig() Config {
 	sc := sim.DefaultConfig()
 	sc.Fixed = sim.IntRange{Min: 1, Max: 2}
@@ -36,7 +37,54 @@ func smallConfig() Config {
 		RandomEffectGroups: 1,
 		Real: []RealDataset{{Name: "sleepstudy", Path: filepath.Join("..", "testdata", "datasets", "sleepstudy.csv"),
 			Formula: "Reaction ~ Days + (1 + Days || Subject)"}},
-		Shard: Shard{Of: 1},
+		RealSeeds: 3,
+		Shard:     Shard{Of: 1},
+	}
+}
+
+// TestRealSeedFits checks the further fit seeds of the real suite in the
+// reference run: every proposal method's record holds RealSeeds − 1 seed
+// fits, with seeds of their own and every global parameter, whose means
+// differ from the first fit's (other draws); NUTS's holds none.
+func TestRealSeedFits(t *testing.T) {
+	recs, _, _ := referenceRun(t)
+	n := 0
+	for _, r := range recs {
+		if r.Suite != SuiteReal {
+			continue
+		}
+		n++
+		if r.Method == fit.MethodNUTS {
+			if len(r.Seeds) != 0 {
+				t.Errorf("nuts: %d seed fits, want none", len(r.Seeds))
+			}
+			continue
+		}
+		if len(r.Seeds) != smallConfig().RealSeeds-1 {
+			t.Fatalf("%s: %d seed fits, want %d", r.Method, len(r.Seeds), smallConfig().RealSeeds-1)
+		}
+		first := map[string]float64{}
+		for _, p := range r.Params {
+			if p.Kind != KindB {
+				first[p.Name] = p.Mean
+			}
+		}
+		seeds := map[uint64]bool{}
+		for i, s := range r.Seeds {
+			if s.Error != "" || len(s.Params) != len(first) || seeds[s.Seed] {
+				t.Errorf("%s seed fit %d: %+v (want %d parameters, a seed of its own)", r.Method, i, s, len(first))
+				continue
+			}
+			seeds[s.Seed] = true
+			for _, p := range s.Params {
+				if m, ok := first[p.Name]; !ok || m == p.Mean {
+					t.Errorf("%s seed fit %d: %s mean %v, first fit %v (present: %v): want another draw", r.Method, i, p.Name, p.Mean, m, ok)
+				}
+			}
+		}
+	}
+	if n != len(smallConfig().Methods()) {
+		t.Errorf("%d real records, want %d", n, len(smallConfig().Methods()))
 	}
 }
 

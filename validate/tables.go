@@ -72,8 +72,8 @@ func (r *Results) agreementTable() *reports.Table {
 		"and the recovery r (posterior means against the truths) of the method and of NUTS on these same posteriors. " +
 		fmt.Sprintf("%s: the sigma_b whose NUTS posterior has sd/mean above %g, pressed against zero (also in sigma_b).", KindSigmaBNearZero, NearZeroCV)
 	for _, is := range r.Importance {
-		caption += fmt.Sprintf(" %s: Pareto k̂ > 0.7 on %.1f%% ± %.1f%% of %d datasets (median k̂ %.2f, median efficiency %.2f).",
-			is.Method, 100*float64(is.ShareAbove.Value), 100*float64(is.ShareAbove.SE), is.N, float64(is.MedianK), float64(is.MedianEfficiency))
+		caption += fmt.Sprintf(" %s: Pareto k̂ > 0.7 on %.1f%% ± %.1f%% of %d datasets (median k̂ %.2f, median efficiency %.2f; %d redrawn with %d× the proposal draws after a first k̂ above its threshold).",
+			is.Method, 100*float64(is.ShareAbove.Value), 100*float64(is.ShareAbove.SE), is.N, float64(is.MedianK), float64(is.MedianEfficiency), is.Redrawn, fit.ISRetryFactor)
 	}
 	t := &reports.Table{
 		Title:   "Table 2. NPE against NUTS: agreement of the posteriors",
@@ -183,7 +183,8 @@ func (r *Results) realTable() *reports.Table {
 		"the run's own NUTS fit where it says nuts (no rstan reference shipped). Over the global parameters: the largest |Δmean|/sd_ref and "+
 		"|log(sd/sd_ref)|, and the parameter where each is reached. k̂ and IS eff.: Pareto k̂ and importance-sampling efficiency (ESS/S) of the "+
 		"importance-sampled methods; fallback: fit --method would have answered with NUTS instead (footnote: why). pass: every mean within "+
-		"%.2f reference SD and every SD within ±%.0f%%.", RstanSource, PassMeanSD, 100*PassSDRel)
+		"%.2f reference SD and every SD within ±%.0f%%; seeds: the fits that pass of the %d fit seeds of each proposal method (the first is "+
+		"the row's).", RstanSource, PassMeanSD, 100*PassSDRel, max(r.Config.RealSeeds, 1))
 	for _, s := range r.RealSuite.ByMethod {
 		if s.N == 0 {
 			continue
@@ -195,6 +196,14 @@ func (r *Results) realTable() *reports.Table {
 		if s.Fallbacks > 0 {
 			caption += fmt.Sprintf(", fallback on %d", s.Fallbacks)
 		}
+		if s.SeedFits > s.N {
+			caption += fmt.Sprintf("; over seeds %d of %d fits pass, %d datasets at every seed", s.SeedsPassed, s.SeedFits, s.PassedEverySeed)
+			if s.SeedsFellBack == 1 {
+				caption += fmt.Sprintf(", 1 fit falls back (%d datasets keep their result at every seed)", s.KeptEverySeed)
+			} else if s.SeedsFellBack > 1 {
+				caption += fmt.Sprintf(", %d fits fall back (%d datasets keep their result at every seed)", s.SeedsFellBack, s.KeptEverySeed)
+			}
+		}
 		caption += "."
 	}
 	t := &reports.Table{
@@ -203,7 +212,7 @@ func (r *Results) realTable() *reports.Table {
 		Columns: []reports.Column{{Name: "dataset"}, {Name: "method"}, {Name: "ref"}, {Name: "N"}, {Name: "groups"}, {Name: "time", Unit: "s"},
 			{Name: "max R-hat", Format: fixed3}, {Name: "max |Δmean|/sd_ref", Format: fixed3}, {Name: "at"},
 			{Name: "max |log sd ratio|", Format: fixed3}, {Name: "at"}, {Name: "k̂", Format: fixed2}, {Name: "IS eff.", Format: fixed2},
-			{Name: "fallback"}, {Name: "pass"}},
+			{Name: "fallback"}, {Name: "pass"}, {Name: "seeds"}},
 	}
 	intCell := func(v int) reports.Cell { return numCell(float64(v)).WithFormat(reports.Format{Style: reports.Fixed}) }
 	optCell := func(v *fit.Num) reports.Cell {
@@ -239,9 +248,13 @@ func (r *Results) realTable() *reports.Table {
 		case rr.Method == fit.MethodNUTS || rr.Error != "":
 			fb = reports.EmptyCell()
 		}
+		seeds := reports.EmptyCell()
+		if rr.Seeds > 1 {
+			seeds = reports.TextCell(fmt.Sprintf("%d/%d", rr.SeedsPassed, rr.Seeds))
+		}
 		t.AddRow(name, reports.TextCell(rr.Method), reports.TextCell(rr.Reference), intCell(rr.NObs), intCell(rr.NGroups), numCell(rr.Seconds),
 			optCell(&rr.MaxRhat), optCell(&rr.MaxAbsDMean), atMean, optCell(&rr.MaxAbsLogSD), atSD,
-			optCell(rr.ParetoK), optCell(rr.ISEfficiency), fb, pass)
+			optCell(rr.ParetoK), optCell(rr.ISEfficiency), fb, pass, seeds)
 	}
 	r.missingRows(t, func(m string) []reports.Cell {
 		cells := []reports.Cell{reports.TextCell("all"), reports.TextCell(m).WithWarnings(m + " not run: " + r.Missing[m])}

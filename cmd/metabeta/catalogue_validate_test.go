@@ -70,6 +70,12 @@ func TestCatalogueValidate(t *testing.T) {
 			want:  []string{"run.json: corrupt (entry seed holds a JSON string, want a uint64)"},
 		},
 		{
+			name: "validate with no real-suite fit seed",
+			args: []string{"validate", "--quick", "--real-seeds", "0", "--out", "$DIR/v"},
+			code: 2,
+			want: []string{"--real-seeds 0: want ≥ 1"},
+		},
+		{
 			name: "merge --help",
 			args: []string{"merge", "--help"},
 			code: 0,

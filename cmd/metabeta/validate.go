@@ -26,6 +26,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	data := fs.String("data-dir", "", "read the real suite from this folder, laid out as the repository's testdata/ (datasets/, realdata/, reference/) (default: the copy embedded in the binary)")
 	seed := fs.Uint64("seed", 0, "override the suite's seed (0: the default)")
 	n := fs.Int("datasets", 0, "override the number of simulated datasets (0: the default)")
+	realSeeds := fs.Int("real-seeds", validate.DefaultRealSeeds, "fit seeds of npe, npe-is, laplace and laplace-is on each real dataset (Table 5 counts passes over them; NUTS runs once)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	modelPath := fs.String("model", "", "trained NPE model file (default: the model embedded in the binary, if any)")
 	if err := parseFlags(fs, args); err != nil {
@@ -71,6 +72,10 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if *n > 0 {
 		cfg.Simulated = *n
 	}
+	if *realSeeds < 1 {
+		return usageError("--real-seeds %d: want ≥ 1", *realSeeds)
+	}
+	cfg.RealSeeds = *realSeeds
 	if *quiet {
 		stdout = io.Discard
 	}

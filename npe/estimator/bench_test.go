@@ -235,7 +235,7 @@ func BenchmarkImportanceSample(b *testing.B) {
 	rng := newRand(3)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ImportanceSample(d, pr, post, rng); err != nil {
+		if _, err := ImportanceSample(d, pr, post, post.N, rng); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -273,7 +273,7 @@ func TestCorrelatedLogQ(t *testing.T) {
 				}
 			}
 		}
-		is, err := ImportanceSample(d, pr, post, newRand(3))
+		is, err := ImportanceSample(d, pr, post, post.N, newRand(3))
 		if err != nil {
 			t.Fatal(err)
 		}

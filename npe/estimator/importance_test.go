@@ -31,7 +31,7 @@ func TestImportanceWeightsMatchLoo(t *testing.T) {
 	for r := range post.LogQ {
 		post.LogQ[r] = c.LogDensity(post.Theta[r*post.Dim:(r+1)*post.Dim]) - ref.lw[r]
 	}
-	is, err := ImportanceSample(d, pr, post, newRand(3))
+	is, err := ImportanceSample(d, pr, post, post.N, newRand(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestImportanceLaplaceProposal(t *testing.T) {
 	}
 	d, pr := smp.Design, smp.Prior
 	post := laplacePosterior(t, d, pr, 4000)
-	is, err := ImportanceSample(d, pr, post, newRand(8))
+	is, err := ImportanceSample(d, pr, post, post.N, newRand(8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestImportanceSampleNPE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	is, err := ImportanceSample(d, pr, post, newRand(3))
+	is, err := ImportanceSample(d, pr, post, post.N, newRand(3))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func TestLongTrain(t *testing.T) {
 			t.Logf("dataset %d: %v", i, err)
 			continue
 		}
-		is, err := ImportanceSample(smp.Design, smp.Prior, post, newRand(uint64(i)))
+		is, err := ImportanceSample(smp.Design, smp.Prior, post, post.N, newRand(uint64(i)))
 		if err != nil {
 			t.Logf("dataset %d: %v", i, err)
 			continue
