@@ -141,7 +141,8 @@ func printFit(w io.Writer, r *fit.Result) error {
 		fmt.Fprintln(w)
 	}
 	if dg.ParetoK != nil {
-		fmt.Fprintf(w, "Pareto k̂ %.3f (threshold %.2f), importance-sampling efficiency %.3f\n", float64(*dg.ParetoK), float64(*dg.KThreshold), float64(*dg.ISEfficiency))
+		fmt.Fprintf(w, "Pareto k̂ %.3f (threshold %.2f), importance-sampling efficiency %.3f, from %d proposal draws\n",
+			float64(*dg.ParetoK), float64(*dg.KThreshold), float64(*dg.ISEfficiency), dg.ProposalDraws)
 	}
 	if r.Method == fit.MethodNUTS {
 		fmt.Fprintf(w, "wall time %.3f s (warmup %.3f s, sampling %.3f s)\n", r.Timing.Wall, r.Timing.Warmup, r.Timing.Sampling)
