@@ -80,6 +80,14 @@ type Config struct {
 	// (WhitenedExtraWidth). Omitted from the JSON when empty, so that
 	// weights files written before it existed load as marginal.
 	FlowVariable string `json:"flow_variable,omitempty"`
+	// SigmaSoftplus models each random-effect SD in the flow by
+	// w = log(e^{σ_b'/c} − 1) instead of log σ_b', c about half its Laplace
+	// SD (softplus.go): a log scale near zero and a linear one above c, in
+	// which the long left tail of log σ_b, when σ_b's posterior has density
+	// at zero, falls inside the splines' range. The Laplace approximation
+	// the flow is centred on is carried to w by the delta method. Omitted
+	// from the JSON when false, so that older weights files load without it.
+	SigmaSoftplus bool `json:"sigma_softplus,omitempty"`
 	// Correlations adds the MaxCor unconstrained correlations of
 	// correlated random effects (lmm.Design.Correlated, lme4's (1 + x | g))
 	// to the flow, after log σ (CorFlowDim slots), and the LKJ prior to
@@ -196,13 +204,14 @@ func (c Config) whitened() bool { return c.FlowVariable == FlowWhitened }
 // network inputs and flow slots.
 type layout struct {
 	whitened bool // the flow variable is whitened (Config.FlowVariable)
+	softplus bool // σ_b in softplus coordinates (Config.SigmaSoftplus)
 	cor      bool // the flow has correlation slots (Config.Correlations)
 	probes   bool // the dataset inputs end with the shape probes (Config.ShapeProbes)
 }
 
 // layout returns c's input layout.
 func (c Config) layout() layout {
-	return layout{whitened: c.whitened(), cor: c.Correlations, probes: c.ShapeProbes}
+	return layout{whitened: c.whitened(), softplus: c.SigmaSoftplus, cor: c.Correlations, probes: c.ShapeProbes}
 }
 
 // flowDim is the number of flow slots of the layout: FlowDim, or

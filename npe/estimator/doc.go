@@ -111,6 +111,15 @@
 // identity reproduces the Laplace approximation and the network learns
 // only the departure from it; SampleLaplace is exactly that flow.
 //
+// With Config.SigmaSoftplus each log σ_b' entry x of θ' is first mapped to
+// w = log(e^{e^{x−a}} − 1), a = x̂ + log(ŝ/2) (softplus.go): log σ_b' near
+// zero and σ_b' itself above a scale of about half σ_b's Laplace SD, and
+// the Laplace approximation is carried to w by the delta method (mean
+// g(x̂), covariance JΣ̂J, J = diag g'(x̂)). The map is not affine, so
+// log q(θ) gains Σ log g'(x_i) at each draw, and the exact log posterior
+// of the flow's coordinates, which the reverse-KL term compares with,
+// gains −Σ log g'(x_i).
+//
 // # Random effects
 //
 // Each global draw θ is completed by an exact draw of b ~ p(b | θ, y), the

@@ -62,7 +62,16 @@ type prepared struct {
 	extras   []float64        // ExtraWidth
 	mask     [CorFlowDim]bool // the first fd entries are the flow's
 	slot     []int            // slot of θ index i
-	centre   []float64
+	// centre is the Laplace mean of the flow's coordinates (the standardized
+	// θ', its σ_b entries in softplus coordinates with Config.SigmaSoftplus),
+	// and mode the Laplace mode of θ' itself.
+	centre, mode []float64
+	// softplus are the offsets a_i of the σ_b entries' softplus coordinates
+	// (softplus.go; NaN elsewhere), nil without Config.SigmaSoftplus.
+	softplus []float64
+	// targetLogDet is Σ log h'(w_i) of the softplus coordinates at the
+	// training target (target), 0 without them.
+	targetLogDet float64
 	// scale are the Laplace marginal SDs ŝ (clamped to [minLaplaceSD,
 	// maxLaplaceSD]).
 	scale []float64
@@ -131,7 +140,7 @@ func prepare(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, error) {
 		return nil, err
 	}
 	pr.tokens = make([]float64, pr.m*TokenWidth)
-	groupTokens(pr.std, pr.centre, pr.tokens)
+	groupTokens(pr.std, pr.mode, pr.tokens)
 	datasetInputs(pr, ps)
 	return pr, nil
 }
@@ -162,9 +171,16 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 	if err != nil {
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
 	}
+	mode := lap.Mean
+	var soft []float64
+	if lay.softplus {
+		if soft, lap, err = softplusLaplace(lap, p, q); err != nil {
+			return nil, lmm.Prior{}, fmt.Errorf("estimator: softplus coordinates of the Laplace approximation: %w", err)
+		}
+	}
 	dim := p + q + 1 + ncor
 	pr := &prepared{p: p, q: q, m: m, n: n, ncor: ncor, lay: lay, fd: lay.flowDim(), scaling: sc, lap: lap, whitened: whitened,
-		slot: make([]int, dim), centre: lap.Mean, scale: lap.SD(make([]float64, dim)), std: ds, post: post}
+		slot: make([]int, dim), centre: lap.Mean, mode: mode, softplus: soft, scale: lap.SD(make([]float64, dim)), std: ds, post: post}
 	for i, s := range pr.scale {
 		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
 	}
@@ -340,11 +356,11 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 func (pr *prepared) shapeProbes(dst []float64) {
 	theta := make([]float64, len(pr.slot))
 	u := make([]float64, pr.fd)
-	at := func(s int, t float64) float64 {
+	at := func(s int, t float64) float64 { // log p of the flow coordinates, up to a constant
 		clear(u)
 		u[s] = t
-		pr.standardized(u, theta)
-		return pr.post.LogDensity(theta)
+		ld := pr.standardized(u, theta)
+		return pr.post.LogDensity(theta) + ld
 	}
 	lp0 := at(0, 0)
 	for _, s := range pr.slot {
@@ -360,31 +376,40 @@ func (pr *prepared) shapeProbes(dst []float64) {
 
 // target writes the flow variable u for the original collapsed θ into u
 // (length pr.fd; padded slots zero): u = (θ' − θ̂')/ŝ (marginal) or
-// L̂⁻¹(θ' − θ̂') (whitened), in flow slots.
-func (pr *prepared) target(theta, u []float64) {
+// L̂⁻¹(θ' − θ̂') (whitened), in flow slots, θ' with its σ_b entries in
+// softplus coordinates when the layout has them. It sets pr.targetLogDet
+// to their Σ log h'(w_i), and returns it.
+func (pr *prepared) target(theta, u []float64) float64 {
 	thStd := pr.scaling.Theta(make([]float64, len(theta)), theta)
+	pr.targetLogDet = softplusToFlow(thStd, pr.softplus)
 	clear(u)
 	if pr.whitened {
 		pr.lap.Whiten(thStd, thStd)
 		for i, s := range pr.slot {
 			u[s] = thStd[i]
 		}
-		return
+		return pr.targetLogDet
 	}
 	for i, s := range pr.slot {
 		u[s] = (thStd[i] - pr.centre[i]) / pr.scale[i]
 	}
+	return pr.targetLogDet
 }
 
-// toTheta writes the original collapsed θ for the flow variable u.
-func (pr *prepared) toTheta(u, theta []float64) {
-	pr.standardized(u, theta)
+// toTheta writes the original collapsed θ for the flow variable u and
+// returns Σ log h'(w_i) of its softplus coordinates (standardized).
+func (pr *prepared) toTheta(u, theta []float64) float64 {
+	ld := pr.standardized(u, theta)
 	pr.scaling.UnTheta(theta, theta)
+	return ld
 }
 
 // standardized writes the standardized θ' for the flow variable u (fd
-// slots): θ̂' + L̂u (whitened) or θ̂' + ŝ ⊙ u (marginal).
-func (pr *prepared) standardized(u, theta []float64) {
+// slots): θ̂' + L̂u (whitened) or θ̂' + ŝ ⊙ u (marginal), its σ_b entries
+// mapped back from softplus coordinates when the layout has them, and
+// returns their Σ log h'(w_i), the part of log|det ∂θ'/∂u| that varies
+// with u (0 without them).
+func (pr *prepared) standardized(u, theta []float64) float64 {
 	if pr.whitened {
 		dim := len(pr.slot)
 		l := pr.lap.Chol
@@ -395,9 +420,10 @@ func (pr *prepared) standardized(u, theta []float64) {
 			}
 			theta[i] = v
 		}
-		return
+	} else {
+		for i, s := range pr.slot {
+			theta[i] = pr.centre[i] + pr.scale[i]*u[s]
+		}
 	}
-	for i, s := range pr.slot {
-		theta[i] = pr.centre[i] + pr.scale[i]*u[s]
-	}
+	return softplusFromFlow(theta, pr.softplus)
 }

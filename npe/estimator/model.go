@@ -277,7 +277,8 @@ func truthWeights(w []float64, batch []*prepared, total int) {
 
 // targetNLL returns −Σ_i log q(θ'_i) of a batch's true targets from their
 // flow densities logq[i] (log q_u, less the log-Jacobian Σ log jac of the
-// map u → θ'), or an error when one is not finite. Widened datasets
+// map u → θ' and that of the softplus coordinates, prepared.targetLogDet),
+// or an error when one is not finite. Widened datasets
 // (prepared.widened) are left out of the sum.
 func targetNLL(batch []*prepared, logq []float64) (float64, error) {
 	sum := 0.0
@@ -285,7 +286,7 @@ func targetNLL(batch []*prepared, logq []float64) (float64, error) {
 		if pr.widened {
 			continue
 		}
-		lq := logq[i]
+		lq := logq[i] - pr.targetLogDet
 		for _, s := range pr.jac {
 			lq -= log(s)
 		}

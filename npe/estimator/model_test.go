@@ -31,6 +31,8 @@ func TestLogQMatchesLogProb(t *testing.T) {
 	t.Run("whitened+cor+probes+marginal+tail", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 	cfg.WideSpline = true
 	t.Run("whitened+cor+probes+marginal+tail+wide", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
+	cfg.SigmaSoftplus = true
+	t.Run("whitened+cor+probes+marginal+tail+wide+softplus", func(t *testing.T) { testLogQMatchesLogProb(t, cfg) })
 }
 
 func testLogQMatchesLogProb(t *testing.T, cfg Config) {
@@ -49,14 +51,15 @@ func testLogQMatchesLogProb(t *testing.T, cfg Config) {
 	fd := cfg.flowDim()
 	batch := make([]*prepared, n)
 	u := make([]float64, n*fd)
+	logDet := make([]float64, n) // of the softplus coordinates
 	for r := range batch {
 		batch[r] = prep
-		prep.target(post.Theta[r*post.Dim:(r+1)*post.Dim], u[r*fd:(r+1)*fd])
+		logDet[r] = prep.target(post.Theta[r*post.Dim:(r+1)*post.Dim], u[r*fd:(r+1)*fd])
 	}
 	lq := make([]float64, n)
 	m.logProb(lq, batch, u)
 	for r := range lq {
-		got := lq[r] + prep.logDetToTheta
+		got := lq[r] + prep.logDetToTheta - logDet[r]
 		if math.Abs(got-post.LogQ[r]) > 1e-9*(1+math.Abs(got)) {
 			t.Errorf("draw %d: recomputed log q %.12g, sampled %.12g", r, got, post.LogQ[r])
 		}

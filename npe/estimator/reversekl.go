@@ -104,12 +104,14 @@ func proposalWeight(logq, logr []float64, s int) float64 {
 
 // logPosteriorU writes log p̃(θ'(u)) for rows of u (fd slots each): the
 // exact standardized collapsed log posterior of pr at θ' = θ̂' + L̂u
-// (whitened) or θ̂' + ŝ ⊙ u (marginal), up to the constant log|det ∂θ'/∂u|.
+// (whitened) or θ̂' + ŝ ⊙ u (marginal), plus the log-Jacobian of the
+// softplus coordinates (prepared.standardized): the log density of u up
+// to the constant part of log|det ∂θ'/∂u|, Σ log jac.
 func (pr *prepared) logPosteriorU(dst, u []float64) {
 	theta := make([]float64, len(pr.slot))
 	for r := range dst {
-		pr.standardized(u[r*pr.fd:(r+1)*pr.fd], theta)
-		dst[r] = pr.post.LogDensity(theta)
+		ld := pr.standardized(u[r*pr.fd:(r+1)*pr.fd], theta)
+		dst[r] = pr.post.LogDensity(theta) + ld
 	}
 }
 

@@ -35,7 +35,8 @@ type Posterior struct {
 	RandomEffects []float64
 	// Mode is the Laplace mode of the collapsed θ (original units) that
 	// the flow is centred on, and ModeSD its Laplace standard deviations
-	// in standardized units.
+	// in the flow's standardized coordinates (Config.SigmaSoftplus maps
+	// the σ_b entries).
 	Mode, ModeSD []float64
 	// Warnings list reasons the dataset is outside the trained range
 	// (Model.CheckRange).
@@ -306,7 +307,7 @@ func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng 
 		Draws: make([]float64, n*dim), Theta: make([]float64, n*dim), LogQ: logq,
 		RandomEffects: make([]float64, n*prep.m*q), ModeSD: prep.scale}
 	post.Warnings = warn
-	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.centre)
+	post.Mode = prep.scaling.UnTheta(make([]float64, dim), prep.mode)
 	coll := lmm.NewCollapsed(d, pr)
 	stats := coll.Stats()
 	cs := drawChunks(1, n)
@@ -321,8 +322,7 @@ func finish(prep *prepared, u, logq []float64, d *lmm.Design, pr lmm.Prior, rng 
 		}
 		for r := cs[i].lo; r < cs[i].hi; r++ {
 			th := post.Theta[r*dim : (r+1)*dim]
-			prep.toTheta(u[r*fd:(r+1)*fd], th)
-			logq[r] += prep.logDetToTheta
+			logq[r] += prep.logDetToTheta - prep.toTheta(u[r*fd:(r+1)*fd], th)
 			stats.Natural(post.Draws[r*dim:(r+1)*dim], th, chol)
 			if !isFinite(logq[r]) || !coll.SampleRandomEffects(rngs[i], th, post.RandomEffects[r*prep.m*q:(r+1)*prep.m*q]) {
 				bad[i] = r

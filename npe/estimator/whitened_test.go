@@ -11,14 +11,15 @@ import (
 )
 
 // TestFlowVariableRoundTrip checks that toTheta inverts target for both
-// flow variables (the maps u ↔ θ' ↔ θ are affine and exact inverses, so
-// they agree to rounding, 1e-12 relative), and that target leaves padded
-// slots at zero.
+// flow variables, with and without softplus coordinates (the maps u ↔ θ'
+// ↔ θ are exact inverses, so they agree to rounding, 1e-12 relative), that
+// both report the same log-Jacobian of the softplus coordinates (0
+// without them), and that target leaves padded slots at zero.
 func TestFlowVariableRoundTrip(t *testing.T) {
 	smp := simSampleWith(t, 3, 2)
 	rng := newRand(5)
-	for _, whitened := range []bool{false, true} {
-		prep, err := prepare(smp.Design, smp.Prior, layout{whitened: whitened})
+	for _, lay := range []layout{{}, {whitened: true}, {softplus: true}, {whitened: true, softplus: true}} {
+		prep, err := prepare(smp.Design, smp.Prior, lay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,21 +27,24 @@ func TestFlowVariableRoundTrip(t *testing.T) {
 		theta := make([]float64, dim)
 		back := make([]float64, dim)
 		u := make([]float64, FlowDim)
-		mode := prep.scaling.UnTheta(make([]float64, dim), prep.centre)
+		mode := prep.scaling.UnTheta(make([]float64, dim), prep.mode)
 		for rep := 0; rep < 10; rep++ {
 			for i := range theta {
 				theta[i] = mode[i] + 0.3*rng.NormFloat64()
 			}
-			prep.target(theta, u)
+			ldTarget := prep.target(theta, u)
 			for s, v := range u {
 				if !prep.mask[s] && v != 0 {
-					t.Errorf("whitened %v: padded slot %d = %v", whitened, s, v)
+					t.Errorf("%+v: padded slot %d = %v", lay, s, v)
 				}
 			}
-			prep.toTheta(u, back)
+			ldBack := prep.toTheta(u, back)
+			if math.Abs(ldTarget-ldBack) > 1e-9 || (!lay.softplus && ldTarget != 0) {
+				t.Errorf("%+v: log-Jacobian %.12g at the target, %.12g back", lay, ldTarget, ldBack)
+			}
 			for i := range theta {
 				if math.Abs(back[i]-theta[i]) > 1e-12*(1+math.Abs(theta[i])) {
-					t.Errorf("whitened %v: θ[%d] = %.15g back as %.15g", whitened, i, theta[i], back[i])
+					t.Errorf("%+v: θ[%d] = %.15g back as %.15g", lay, i, theta[i], back[i])
 				}
 			}
 		}
