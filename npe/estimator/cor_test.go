@@ -292,22 +292,9 @@ func TestCorrelatedLogQ(t *testing.T) {
 // correlations are scale-free) is log q to 1e-9. The Laplace correlations
 // of the correlation slots sit in the context.
 func TestCorrelatedIdentityFlowIsLaplace(t *testing.T) {
-	m := New(corConfig(FlowWhitened), newRand(1))
-	for _, p := range m.flow.Params() {
-		if strings.Contains(p.Name, ".affine.") {
-			clear(p.Value)
-		}
-	}
 	smp := corSample(t, 4, 3)
-	d, pr := smp.Design, smp.Prior
-	post, err := m.Sample(d, pr, 200, newRand(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prep, err := prepare(d, pr, m.Config.layout())
-	if err != nil {
-		t.Fatal(err)
-	}
+	post, prep := identityFlowDraws(t, corConfig(FlowWhitened), smp, 200)
+	d := smp.Design
 	dim := d.Dim()
 	th := make([]float64, dim)
 	for r := 0; r < post.N; r++ {

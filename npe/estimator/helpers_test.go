@@ -2,6 +2,7 @@ package estimator
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/metabeta-go/metabeta/lmm"
@@ -46,6 +47,30 @@ func simSampleWith(t testing.TB, p, q int) *sim.Sample {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
+
+// identityFlowDraws returns n draws on smp of a model of cfg whose affine
+// couplings are zeroed (with ActNorm at its start, the flow is the
+// identity, so the draws are the Laplace approximation's), and smp
+// prepared in cfg's layout, against whose Laplace density a test checks
+// log q.
+func identityFlowDraws(t *testing.T, cfg Config, smp *sim.Sample, n int) (*Posterior, *prepared) {
+	t.Helper()
+	m := New(cfg, newRand(1))
+	for _, p := range m.flow.Params() {
+		if strings.Contains(p.Name, ".affine.") {
+			clear(p.Value)
+		}
+	}
+	post, err := m.Sample(smp.Design, smp.Prior, n, newRand(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep, err := prepare(smp.Design, smp.Prior, cfg.layout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return post, prep
+}
 
 // sleepstudy returns lme4's sleepstudy (Belenky et al. 2003; the data of
 // lme4 1.1, testdata/sleepstudy.csv) as Reaction ~ Days + (Days || Subject)

@@ -2,7 +2,6 @@ package estimator
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -106,22 +105,9 @@ func TestSoftplusLaplaceIsIdentity(t *testing.T) {
 func TestSoftplusIdentityFlowIsLaplace(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.FlowVariable, cfg.SigmaSoftplus = FlowWhitened, true
-	m := New(cfg, newRand(1))
-	for _, p := range m.flow.Params() {
-		if strings.Contains(p.Name, ".affine.") {
-			clear(p.Value)
-		}
-	}
 	smp := simSampleWith(t, 3, 2)
-	d, pr := smp.Design, smp.Prior
-	post, err := m.Sample(d, pr, 200, newRand(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prep, err := prepare(d, pr, cfg.layout())
-	if err != nil {
-		t.Fatal(err)
-	}
+	post, prep := identityFlowDraws(t, cfg, smp, 200)
+	d := smp.Design
 	dim := d.Dim()
 	th := make([]float64, dim)
 	for r := 0; r < post.N; r++ {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/metabeta-go/metabeta/lmm"
@@ -118,22 +117,9 @@ func TestWhitenedLaplaceIsIdentity(t *testing.T) {
 func TestIdentityFlowIsLaplace(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.FlowVariable = FlowWhitened
-	m := New(cfg, newRand(1))
-	for _, p := range m.flow.Params() {
-		if strings.Contains(p.Name, ".affine.") {
-			clear(p.Value)
-		}
-	}
 	smp := simSampleWith(t, 3, 1)
-	d, pr := smp.Design, smp.Prior
-	post, err := m.Sample(d, pr, 200, newRand(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prep, err := prepare(d, pr, layout{whitened: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	post, prep := identityFlowDraws(t, cfg, smp, 200)
+	d := smp.Design
 	dim := d.Dim()
 	th := make([]float64, dim)
 	for r := 0; r < post.N; r++ {
