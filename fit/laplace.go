@@ -78,7 +78,7 @@ func checkProposalInputs(d *lmm.Design, prior lmm.Prior, opt *NPEOptions, method
 // §3.2.3): a proposal whose weights are bounded, with a tail that 1,000
 // draws cannot tell from a heavy one, passes with 10,000, and a heavy tail
 // stays above the threshold. On co2 (testdata/realdata) the shipped
-// model's k̂ over fit seeds 1–8 was 0.57–0.95 from 1,000 draws (3 of 8
+// model's k̂ over fit seeds 1–8 was 0.57–0.95 from 1,000 draws (4 of 8
 // above 0.67) and 0.38–0.57 from 10,000.
 const (
 	ISRetryFactor      = 10
