@@ -118,7 +118,9 @@
 // g(x̂), covariance JΣ̂J, J = diag g'(x̂)). The map is not affine, so
 // log q(θ) gains Σ log g'(x_i) at each draw, and the exact log posterior
 // of the flow's coordinates, which the reverse-KL term compares with,
-// gains −Σ log g'(x_i).
+// gains −Σ log g'(x_i). The network's inputs still describe each σ_b by
+// x̂ and ŝ: g(x̂) = log(e^{2/ŝ} − 1) and the SD of w (about 2 once ŝ is
+// small) depend on ŝ alone, so inputs in w would hide σ̂_b itself.
 //
 // # Random effects
 //

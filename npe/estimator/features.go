@@ -75,6 +75,12 @@ type prepared struct {
 	// scale are the Laplace marginal SDs ŝ (clamped to [minLaplaceSD,
 	// maxLaplaceSD]).
 	scale []float64
+	// inputCentre and inputScale describe each coordinate to the network:
+	// centre and scale, except that softplus σ_b entries are described by
+	// the Laplace mode and marginal SD of log σ_b' itself. Their softplus
+	// centre, g(x̂) = log(e^{2/ŝ} − 1), and SD, about 2 once ŝ is small,
+	// depend on ŝ alone and would hide σ̂_b from the network.
+	inputCentre, inputScale []float64
 	// lap is the Laplace approximation in standardized units; whitened
 	// selects the flow variable u = L̂⁻¹(θ' − θ̂').
 	lap      *estimate.Laplace
@@ -129,6 +135,10 @@ const (
 	maxLaplaceSD = 10
 )
 
+// clampLaplaceSD bounds a Laplace standard deviation to [minLaplaceSD,
+// maxLaplaceSD].
+func clampLaplaceSD(sd float64) float64 { return math.Min(math.Max(sd, minLaplaceSD), maxLaplaceSD) }
+
 // prepare standardizes d and prior, finds the Laplace approximation of the
 // standardized posterior (estimate.PosteriorLaplace) and builds the group
 // tokens and dataset inputs of layout lay. It returns an error when d is
@@ -172,6 +182,7 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
 	}
 	mode := lap.Mean
+	logScale := lap.SD(make([]float64, len(mode)))
 	var soft []float64
 	if lay.softplus {
 		if soft, lap, err = softplusLaplace(lap, p, q); err != nil {
@@ -181,8 +192,19 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 	dim := p + q + 1 + ncor
 	pr := &prepared{p: p, q: q, m: m, n: n, ncor: ncor, lay: lay, fd: lay.flowDim(), scaling: sc, lap: lap, whitened: whitened,
 		slot: make([]int, dim), centre: lap.Mean, mode: mode, softplus: soft, scale: lap.SD(make([]float64, dim)), std: ds, post: post}
-	for i, s := range pr.scale {
-		pr.scale[i] = math.Min(math.Max(s, minLaplaceSD), maxLaplaceSD)
+	pr.inputCentre, pr.inputScale = pr.centre, pr.scale
+	if soft != nil {
+		pr.inputCentre, pr.inputScale = make([]float64, dim), make([]float64, dim)
+		for i, a := range soft {
+			pr.inputCentre[i], pr.inputScale[i] = pr.centre[i], pr.scale[i]
+			if !math.IsNaN(a) {
+				pr.inputCentre[i], pr.inputScale[i] = mode[i], logScale[i]
+			}
+		}
+	}
+	for i := range pr.scale {
+		pr.scale[i] = clampLaplaceSD(pr.scale[i])
+		pr.inputScale[i] = clampLaplaceSD(pr.inputScale[i])
 	}
 	pr.jac = pr.scale
 	if whitened && lap.Diagonal {
@@ -327,8 +349,8 @@ func datasetInputs(pr *prepared, ps lmm.Prior) {
 		o += 2
 	}
 	for i, s := range pr.slot {
-		e[o+s] = math.Max(-5, math.Min(5, pr.centre[i]/3))
-		e[o+fd+s] = math.Log(pr.scale[i]) / 3
+		e[o+s] = math.Max(-5, math.Min(5, pr.inputCentre[i]/3))
+		e[o+fd+s] = math.Log(pr.inputScale[i]) / 3
 		e[o+2*fd+s] = 1
 	}
 	if pr.whitened {

@@ -82,7 +82,7 @@ func softplusLaplace(lap *estimate.Laplace, p, q int) (offsets []float64, mapped
 		offsets[i], jac[i] = math.NaN(), 1
 	}
 	for i := p; i < p+q; i++ {
-		sd := math.Min(math.Max(math.Sqrt(lap.Cov[i*dim+i]), minLaplaceSD), maxLaplaceSD)
+		sd := clampLaplaceSD(math.Sqrt(lap.Cov[i*dim+i]))
 		offsets[i] = softplusOffset(lap.Mean[i], sd)
 		w, ld := softplusForward(lap.Mean[i], offsets[i])
 		mean[i], jac[i] = w, math.Exp(ld)

@@ -197,3 +197,35 @@ func TestSoftplusEvidence(t *testing.T) {
 		t.Errorf("log Z %.4f ± %.4f in log σ_b, %.4f ± %.4f in softplus coordinates", z0, se0, z1, se1)
 	}
 }
+
+// TestSoftplusInputsDescribeLogSigma checks that the softplus layout
+// describes every coordinate to the network as the log layout does: the
+// dataset-level inputs up to the centre and scale blocks are the same,
+// so σ̂_b' reaches the network (its softplus centre and SD depend on ŝ
+// alone), while the whitening block differs (it is that of w).
+func TestSoftplusInputsDescribeLogSigma(t *testing.T) {
+	smp := simSampleWith(t, 3, 2)
+	logPrep, err := prepare(smp.Design, smp.Prior, layout{whitened: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	softPrep, err := prepare(smp.Design, smp.Prior, layout{whitened: true, softplus: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := logPrep.fd
+	described := 2*MaxP + MaxQ + 3 + 2*fd // priors, sizes, centre and scale blocks
+	for i := 0; i < described; i++ {
+		if logPrep.extras[i] != softPrep.extras[i] {
+			t.Errorf("input %d: %.6g with softplus coordinates, %.6g without", i, softPrep.extras[i], logPrep.extras[i])
+		}
+	}
+	logDiagL := described + fd // after the mask block: the log-diagonal of L̂
+	differs := false
+	for i := logDiagL; i < logDiagL+fd; i++ {
+		differs = differs || logPrep.extras[i] != softPrep.extras[i]
+	}
+	if !differs {
+		t.Error("the whitening inputs are the same with and without softplus coordinates; want those of w")
+	}
+}
