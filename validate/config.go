@@ -117,7 +117,7 @@ func ParseShard(s string) (Shard, error) {
 // method (Config.RealSeeds). One fit of 1,000 draws decides the real-suite
 // target badly: a flow with a long tail puts a few draws far out, and the
 // posterior SD of those draws moves with the seed (pixel's sd_Dog__day
-// SD passed at 4 of 5 seeds with the shipped model and failed at the
+// SD passed at 4 of 5 seeds with model 030ddd35 and failed at the
 // fifth). The further fits take milliseconds each.
 const DefaultRealSeeds = 5
 

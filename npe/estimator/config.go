@@ -85,8 +85,10 @@ type Config struct {
 	// SD (softplus.go): a log scale near zero and a linear one above c, in
 	// which the long left tail of log σ_b, when σ_b's posterior has density
 	// at zero, falls inside the splines' range. The Laplace approximation
-	// the flow is centred on is carried to w by the delta method. Omitted
-	// from the JSON when false, so that older weights files load without it.
+	// the flow is centred on is carried to w by the delta method; the
+	// network's inputs still describe σ_b by its log-scale Laplace mode and
+	// SD. In the shipped recipe (TrainDefault). Omitted from the JSON when
+	// false, so that older weights files load without it.
 	SigmaSoftplus bool `json:"sigma_softplus,omitempty"`
 	// Correlations adds the MaxCor unconstrained correlations of
 	// correlated random effects (lmm.Design.Correlated, lme4's (1 + x | g))

@@ -76,11 +76,13 @@ func (m *Model) SampleWith(d *lmm.Design, pr lmm.Prior, n int, rng *rand.Rand, r
 // (The couplings' log-scale bound, flow.Config.Clamp, is not the cause: at
 // 1 instead of 3 the share at τ = 1 was 12% against 11% on 100 datasets.)
 // With the later models d9506e34, 40720ce1 (with the base tail) and
-// 030ddd35 (the one shipped now, 1 block and 3 coupling steps) and
-// τ = 1.15, validate's full suite (500 datasets, correlated ones included)
-// gives 0.0% above 0.7 at its default seed and at seed 1202 for the
-// first, 1.0% and 0.2% for the second, 1.6% and 0.6% for the third, at
-// median efficiencies of 0.78–0.81.
+// 030ddd35 (1 block and 3 coupling steps) and τ = 1.15, validate's full
+// suite (500 datasets, correlated ones included) gives 0.0% above 0.7 at
+// its default seed and at seed 1202 for the first, 1.0% and 0.2% for the
+// second, 1.6% and 0.6% for the third, at median efficiencies of
+// 0.78–0.81; 34c49e4a (the one shipped now, σ_b in softplus coordinates)
+// gives 0.2% and 0.4% at 0.78 and 0.80, with npe-is redrawing on a high
+// k̂ (fit.ISRetryFactor), which brought 030ddd35's to 1.0% and 0.2%.
 const ProposalScale = 1.15
 
 // SampleProposal is SampleWith from the flow with its standard normal base
