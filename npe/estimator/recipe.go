@@ -105,6 +105,8 @@ func (s Stage) Apply(c Config) Config {
 // the 60 plain-npe fits above against 54 (loblolly 5 of 5 against 2). Two
 // earlier runs with the inputs in softplus coordinates, which hide σ̂_b,
 // had done worse than the log coordinates (212 and 208 replicates).
+// A second run with seeds 2 and 3 passed 213 replicates and 54 of 60
+// fits: the training seed moves these figures as much as the option does.
 func TrainDefault() Recipe {
 	cfg := DefaultConfig()
 	cfg.Blocks, cfg.FlowSteps = 1, 3
