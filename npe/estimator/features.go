@@ -182,9 +182,9 @@ func prepareMaps(d *lmm.Design, prior lmm.Prior, lay layout) (*prepared, lmm.Pri
 		return nil, lmm.Prior{}, fmt.Errorf("estimator: posterior mode: %w", err)
 	}
 	mode := lap.Mean
-	logScale := lap.SD(make([]float64, len(mode)))
-	var soft []float64
+	var soft, logScale []float64
 	if lay.softplus {
+		logScale = lap.SD(make([]float64, len(mode)))
 		if soft, lap, err = softplusLaplace(lap, p, q); err != nil {
 			return nil, lmm.Prior{}, fmt.Errorf("estimator: softplus coordinates of the Laplace approximation: %w", err)
 		}
